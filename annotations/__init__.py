@@ -1,0 +1,1 @@
+"""Source-credibility annotation app."""

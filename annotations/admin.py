@@ -1,0 +1,371 @@
+"""Django admin: every model, with span writes routed through the services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from annotations import models
+from annotations.services.articles import article_validate_text_change
+from annotations.services.recompute import spans_changed
+from annotations.services.spans import reviewer_check, span_clean, span_context
+from annotations.text import text_sha256
+
+
+@admin.register(models.Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ("name", "domain", "article_count")
+    search_fields = ("name", "domain")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_articles=Count("articles"))
+
+    @admin.display(ordering="_articles", description="articles")
+    def article_count(self, obj):
+        return obj._articles
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = models.Article
+        fields = (
+            "external_id",
+            "outlet",
+            "title",
+            "byline",
+            "published_text",
+            "published_date",
+            "url",
+            "text",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "text" in cleaned:
+            article_validate_text_change(self.instance, cleaned["text"])
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.text_sha256 = text_sha256(self.cleaned_data["text"])
+        return super().save(commit=commit)
+
+
+@admin.register(models.Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ("external_id", "title", "outlet", "published_text", "span_count")
+    list_filter = ("outlet",)
+    search_fields = ("external_id", "title", "byline", "text")
+    readonly_fields = ("text_sha256", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_spans=Count("spans"))
+
+    @admin.display(ordering="_spans", description="spans")
+    def span_count(self, obj):
+        return obj._spans
+
+
+class ClaimTypeInline(admin.TabularInline):
+    model = models.ClaimType
+    extra = 0
+
+
+class SourcingLevelInline(admin.TabularInline):
+    model = models.SourcingLevel
+    extra = 0
+
+
+@admin.register(models.LabelScheme)
+class LabelSchemeAdmin(admin.ModelAdmin):
+    list_display = ("slug", "name")
+    search_fields = ("slug", "name")
+    inlines = [ClaimTypeInline, SourcingLevelInline]
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.SessionMembership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+class SessionArticleInline(admin.TabularInline):
+    model = models.SessionArticle
+    extra = 1
+    autocomplete_fields = ("article",)
+
+
+def _enqueue_for_sessions(modeladmin, request, session_ids, task, label):
+    """Send one task per session; report a down broker instead of failing."""
+    sent = 0
+    for session_id in session_ids:
+        try:
+            task.delay(session_id=session_id, force=True)
+        except Exception as exc:  # noqa: BLE001 - shown to the admin user
+            modeladmin.message_user(
+                request,
+                f"Could not enqueue the {label} recompute of session {session_id}: "
+                f"{exc}. The sweep will retry once the broker is back.",
+                level=messages.ERROR,
+            )
+        else:
+            sent += 1
+    if sent:
+        modeladmin.message_user(request, f"Enqueued {sent} {label} recompute(s).")
+
+
+@admin.register(models.AnnotationSession)
+class AnnotationSessionAdmin(admin.ModelAdmin):
+    list_display = ("name", "scheme", "required_reviewers", "blind", "created_at")
+    list_filter = ("blind", "scheme")
+    search_fields = ("name", "description")
+    inlines = [MembershipInline, SessionArticleInline]
+    actions = ["recompute_agreement", "recompute_reliability"]
+
+    @admin.action(description="Recompute agreement (Celery)")
+    def recompute_agreement(self, request, queryset):
+        from annotations.tasks import recompute_agreement
+
+        ids = list(queryset.values_list("pk", flat=True))
+        _enqueue_for_sessions(self, request, ids, recompute_agreement, "agreement")
+
+    @admin.action(description="Recompute source reliability (Celery)")
+    def recompute_reliability(self, request, queryset):
+        from annotations.tasks import recompute_reliability
+
+        ids = list(queryset.values_list("pk", flat=True))
+        _enqueue_for_sessions(self, request, ids, recompute_reliability, "reliability")
+
+
+@admin.register(models.SessionMembership)
+class SessionMembershipAdmin(admin.ModelAdmin):
+    list_display = ("session", "user", "role")
+    list_filter = ("role", "session")
+    search_fields = ("user__username", "session__name")
+
+
+class SpanAnnotationForm(forms.ModelForm):
+    """Admin edits go through the same validation as the API."""
+
+    claim_type_code = forms.CharField(label="claim type code")
+    sourcing_quality_code = forms.CharField(label="sourcing quality code")
+
+    class Meta:
+        model = models.SpanAnnotation
+        fields = (
+            "session",
+            "article",
+            "reviewer",
+            "start",
+            "end",
+            "quote",
+            "cited_source",
+            "note",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["claim_type_code"].initial = self.instance.claim_type.code
+            self.fields[
+                "sourcing_quality_code"
+            ].initial = self.instance.sourcing_quality.code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        session, article, reviewer = (
+            cleaned["session"],
+            cleaned["article"],
+            cleaned["reviewer"],
+        )
+        context = span_context(session_id=session.pk, article_id=article.pk)
+        reviewer_check(session_id=session.pk, reviewer=reviewer)
+        values = span_clean(
+            context,
+            start=cleaned["start"],
+            end=cleaned["end"],
+            quote=cleaned["quote"],
+            claim_type=cleaned["claim_type_code"],
+            sourcing_quality=cleaned["sourcing_quality_code"],
+            cited_source=cleaned.get("cited_source", ""),
+            note=cleaned.get("note", ""),
+        )
+        duplicate = models.SpanAnnotation.objects.filter(
+            session=session,
+            article=article,
+            reviewer=reviewer,
+            start=values["start"],
+            end=values["end"],
+        ).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise ValidationError({"start": "This reviewer already has a span here."})
+        self.instance.claim_type = values["claim_type"]
+        self.instance.sourcing_quality = values["sourcing_quality"]
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            self.instance.version += 1
+        return super().save(commit=commit)
+
+
+@admin.register(models.SpanAnnotation)
+class SpanAnnotationAdmin(admin.ModelAdmin):
+    form = SpanAnnotationForm
+    list_display = (
+        "id",
+        "article",
+        "reviewer",
+        "start",
+        "end",
+        "short_quote",
+        "claim_type",
+        "sourcing_quality",
+        "cited_source",
+        "version",
+    )
+    list_filter = ("session", "claim_type", "sourcing_quality", "origin")
+    search_fields = ("quote", "cited_source", "note", "reviewer__username")
+    readonly_fields = ("version", "created_at", "updated_at")
+    list_select_related = ("article", "reviewer", "claim_type", "sourcing_quality")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        spans_changed(session_id=obj.session_id, article_ids=[obj.article_id])
+
+    def delete_model(self, request, obj):
+        session_id, article_id = obj.session_id, obj.article_id
+        super().delete_model(request, obj)
+        spans_changed(session_id=session_id, article_ids=[article_id])
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 80 else obj.quote[:77] + "…"
+
+
+@admin.register(models.ReviewState)
+class ReviewStateAdmin(admin.ModelAdmin):
+    list_display = ("session", "article", "reviewer", "done", "done_at")
+    list_filter = ("done", "session")
+    search_fields = ("reviewer__username", "article__title")
+
+
+@admin.register(models.AgreementUnit)
+class AgreementUnitAdmin(admin.ModelAdmin):
+    list_display = (
+        "key",
+        "session",
+        "article",
+        "start",
+        "end",
+        "status",
+        "reviewer_count",
+    )
+    list_filter = ("status", "session")
+    search_fields = ("key",)
+    readonly_fields = [f.name for f in models.AgreementUnit._meta.fields]
+
+
+@admin.register(models.GoldSpan)
+class GoldSpanAdmin(admin.ModelAdmin):
+    list_display = (
+        "unit_key",
+        "article",
+        "decision",
+        "claim_type",
+        "sourcing_quality",
+        "verdict",
+        "revision",
+        "is_current",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("decision", "verdict", "is_current", "session")
+    search_fields = ("quote", "cited_source", "unit_key")
+    readonly_fields = [f.name for f in models.GoldSpan._meta.fields]
+
+
+class FactLinkInline(admin.TabularInline):
+    model = models.FactLink
+    extra = 0
+
+
+@admin.register(models.Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = ("label", "session", "created_by", "created_at")
+    search_fields = ("label",)
+    inlines = [FactLinkInline]
+
+
+@admin.register(models.SourceAlias)
+class SourceAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "canonical")
+    search_fields = ("alias", "canonical")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.AgreementReport)
+class AgreementReportAdmin(ReadOnlyAdmin):
+    list_display = ("session", "article", "stale", "computed_at", "duration_ms")
+    list_filter = ("stale", "session")
+    actions = ["recompute_sessions"]
+
+    @admin.action(description="Recompute these reports' sessions (Celery)")
+    def recompute_sessions(self, request, queryset):
+        from annotations.tasks import recompute_agreement
+
+        ids = sorted(set(queryset.values_list("session_id", flat=True)))
+        _enqueue_for_sessions(self, request, ids, recompute_agreement, "agreement")
+
+
+@admin.register(models.AgreementMetric)
+class AgreementMetricAdmin(ReadOnlyAdmin):
+    list_display = (
+        "report",
+        "dimension",
+        "metric",
+        "label",
+        "reviewer_a",
+        "reviewer_b",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+    )
+    list_filter = ("dimension", "metric")
+
+
+@admin.register(models.ReliabilityReport)
+class ReliabilityReportAdmin(ReadOnlyAdmin):
+    list_display = ("session", "stale", "excluded_count", "computed_at", "duration_ms")
+
+
+@admin.register(models.ReliabilityScore)
+class ReliabilityScoreAdmin(ReadOnlyAdmin):
+    list_display = (
+        "subject_label",
+        "subject_kind",
+        "metric",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "insufficient",
+    )
+    list_filter = ("subject_kind", "metric", "insufficient")
+    search_fields = ("subject_label", "subject_key")
+
+
+@admin.register(models.ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ("id", "format", "status", "progress", "created_by", "created_at")
+    list_filter = ("status", "format")

@@ -1,0 +1,405 @@
+"""REST API for agreement: session/article reports, units, recompute, task state.
+
+Reports and units show other reviewers' judgements, so in a blind session only
+adjudicators and staff see them (reviewers get 403); outsiders get 404.
+"""
+
+import re
+
+from celery.result import AsyncResult
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.api.permissions import (
+    ROLE_ADJUDICATOR,
+    ROLE_STAFF,
+    can_see_all_spans,
+    session_role,
+)
+from annotations.api.views import ApiView
+from annotations.models import (
+    AgreementReport,
+    AgreementStatus,
+    AgreementUnit,
+    AnnotationSession,
+    Article,
+    SessionArticle,
+    SessionMembership,
+    SpanAnnotation,
+)
+from annotations.tasks import recompute_agreement
+from annotations.text import OffsetMap
+
+TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
+
+
+class ReportSerializer(serializers.Serializer):
+    session = serializers.IntegerField()
+    article = serializers.IntegerField(allow_null=True)
+    stale = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.FloatField(allow_null=True)
+    fingerprint = serializers.CharField()
+    task_id = serializers.CharField()
+    payload = serializers.JSONField(
+        allow_null=True, help_text="See docs/agreement.md for the shape."
+    )
+
+
+class ArticleSummarySerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    title = serializers.CharField()
+    stale = serializers.BooleanField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    units = serializers.IntegerField(allow_null=True)
+    status = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    claim_type_alpha = serializers.FloatField(allow_null=True)
+    sourcing_quality_alpha = serializers.FloatField(allow_null=True)
+    overlap_f1 = serializers.FloatField(allow_null=True)
+
+
+class SessionAgreementSerializer(serializers.Serializer):
+    report = ReportSerializer(allow_null=True)
+    articles = ArticleSummarySerializer(many=True)
+
+
+class UnitSpanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reviewer = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    claim_type = serializers.CharField()
+    sourcing_quality = serializers.CharField()
+    cited_source = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    article = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=AgreementStatus.choices)
+    reviewer_count = serializers.IntegerField()
+    computed_at = serializers.DateTimeField()
+    spans = UnitSpanSerializer(many=True)
+
+
+class RecomputeInputSerializer(serializers.Serializer):
+    force = serializers.BooleanField(required=False, default=False)
+    article_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=10000,
+        help_text="With force: force only these articles.",
+    )
+
+
+TASK_STATE = inline_serializer(
+    "AgreementTaskState",
+    {
+        "task_id": serializers.CharField(),
+        "state": serializers.CharField(),
+        "ready": serializers.BooleanField(),
+        "result": serializers.JSONField(required=False),
+    },
+)
+
+
+def _report_data(report: AgreementReport | None, *, payload: bool = True):
+    if report is None:
+        return None
+    return {
+        "session": report.session_id,
+        "article": report.article_id,
+        "stale": report.stale,
+        "computed_at": report.computed_at,
+        "duration_ms": report.duration_ms,
+        "fingerprint": report.fingerprint,
+        "task_id": report.task_id,
+        "payload": report.payload if (payload and report.computed_at) else None,
+    }
+
+
+class AgreementScopedView(ApiView):
+    """Resolves the session and enforces who may see agreement data."""
+
+    permission_classes = [IsAuthenticated]
+    need_adjudicator = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        session = AnnotationSession.objects.filter(pk=kwargs["sid"]).first()
+        role = session_role(request.user, session.pk) if session else None
+        if role is None:
+            raise NotFound("No such session.")
+        if self.need_adjudicator and role not in (ROLE_ADJUDICATOR, ROLE_STAFF):
+            raise PermissionDenied("Only adjudicators and staff can do this.")
+        if not can_see_all_spans(role, session):
+            raise PermissionDenied(
+                "This session is blind: agreement data is for adjudicators and staff."
+            )
+        self.session, self.role = session, role
+
+
+READ = {401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+
+
+@extend_schema(
+    tags=["agreement"],
+    summary="Session agreement report with per-article summaries",
+    responses={200: SessionAgreementSerializer, **READ},
+)
+class SessionAgreementView(AgreementScopedView, APIView):
+    def get(self, request, sid):
+        reports = {
+            report.article_id: report
+            for report in AgreementReport.objects.filter(session=self.session)
+        }
+        articles = []
+        for article_id, title, external_id in (
+            SessionArticle.objects.filter(session=self.session)
+            .order_by("position", "article_id")
+            .values_list("article_id", "article__title", "article__external_id")
+        ):
+            report = reports.get(article_id)
+            payload = (report.payload if report else None) or {}
+            labels = payload.get("labels", {})
+            articles.append(
+                {
+                    "article": article_id,
+                    "title": title or external_id,
+                    "stale": report.stale if report else True,
+                    "computed_at": report.computed_at if report else None,
+                    "units": payload.get("counts", {}).get("units"),
+                    "status": payload.get("counts", {}).get("status"),
+                    "claim_type_alpha": labels.get("claim_type", {}).get("alpha"),
+                    "sourcing_quality_alpha": labels.get("sourcing_quality", {}).get(
+                        "alpha"
+                    ),
+                    "overlap_f1": payload.get("detection", {})
+                    .get("overlap", {})
+                    .get("micro_f1"),
+                }
+            )
+        return Response(
+            {"report": _report_data(reports.get(None)), "articles": articles}
+        )
+
+
+@extend_schema(
+    tags=["agreement"],
+    summary="One article's agreement report",
+    responses={200: ReportSerializer, **READ},
+)
+class ArticleAgreementView(AgreementScopedView, APIView):
+    def get(self, request, sid, aid):
+        if not SessionArticle.objects.filter(
+            session=self.session, article_id=aid
+        ).exists():
+            raise NotFound("No such article in this session.")
+        report = AgreementReport.objects.filter(
+            session=self.session, article_id=aid
+        ).first()
+        data = _report_data(report) or {
+            "session": self.session.pk,
+            "article": aid,
+            "stale": True,
+            "computed_at": None,
+            "duration_ms": None,
+            "fingerprint": "",
+            "task_id": "",
+            "payload": None,
+        }
+        return Response(data)
+
+
+@extend_schema(
+    tags=["agreement"],
+    summary="Aligned units with their member spans (adjudicators and staff)",
+    parameters=[
+        OpenApiParameter("article", int, description="Only this article's units."),
+        OpenApiParameter(
+            "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
+        ),
+        OpenApiParameter("offset_unit", str, enum=["codepoint", "utf16"]),
+    ],
+    responses={200: UnitSerializer(many=True), **READ},
+)
+class UnitListView(AgreementScopedView, GenericAPIView):
+    serializer_class = UnitSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AgreementUnit.objects.none()
+        query = AgreementUnit.objects.filter(session=self.session).order_by(
+            "article_id", "start", "end", "key"
+        )
+        params = self.request.query_params
+        errors = {}
+        article = params.get("article")
+        if article not in (None, ""):
+            if not article.isdigit():
+                errors["article"] = ["Must be an article id (a whole number)."]
+            else:
+                query = query.filter(article_id=int(article))
+        unit_status = params.get("status")
+        if unit_status not in (None, ""):
+            if unit_status not in AgreementStatus.values:
+                errors["status"] = [
+                    f"Must be one of {', '.join(AgreementStatus.values)}."
+                ]
+            else:
+                query = query.filter(status=unit_status)
+        offset_unit = params.get("offset_unit") or "codepoint"
+        if offset_unit not in ("codepoint", "utf16"):
+            errors["offset_unit"] = ["Must be one of codepoint, utf16."]
+        if errors:
+            raise DRFValidationError(errors)
+        self.offset_unit = offset_unit
+        members = SpanAnnotation.objects.select_related(
+            "reviewer", "claim_type", "sourcing_quality"
+        ).order_by("reviewer__username", "start", "id")
+        return query.prefetch_related(Prefetch("spans", queryset=members))
+
+    def get(self, request, sid):
+        page = self.paginate_queryset(self.get_queryset())
+        maps: dict[int, OffsetMap] = {}
+        if self.offset_unit == "utf16":
+            texts = Article.objects.filter(pk__in={u.article_id for u in page})
+            maps = {a.pk: OffsetMap(a.text) for a in texts.only("id", "text")}
+
+        def offset(unit, value):
+            return maps[unit.article_id].to_utf16(value) if maps else value
+
+        data = [
+            {
+                "id": unit.pk,
+                "key": unit.key,
+                "article": unit.article_id,
+                "start": offset(unit, unit.start),
+                "end": offset(unit, unit.end),
+                "status": unit.status,
+                "reviewer_count": unit.reviewer_count,
+                "computed_at": unit.computed_at,
+                "spans": [
+                    {
+                        "id": span.pk,
+                        "reviewer": span.reviewer.get_username(),
+                        "start": offset(unit, span.start),
+                        "end": offset(unit, span.end),
+                        "quote": span.quote,
+                        "claim_type": span.claim_type.code,
+                        "sourcing_quality": span.sourcing_quality.code,
+                        "cited_source": span.cited_source,
+                        "version": span.version,
+                    }
+                    for span in unit.spans.all()
+                ],
+            }
+            for unit in page
+        ]
+        return self.get_paginated_response(data)
+
+
+@extend_schema(
+    tags=["agreement"],
+    summary="Queue an agreement recompute (adjudicators and staff)",
+    request=RecomputeInputSerializer,
+    responses={
+        202: inline_serializer(
+            "AgreementRecomputeQueued", {"task_id": serializers.CharField()}
+        ),
+        400: OpenApiTypes.OBJECT,
+        503: OpenApiTypes.OBJECT,
+        **READ,
+    },
+)
+class AgreementRecomputeView(AgreementScopedView, APIView):
+    need_adjudicator = True
+
+    def post(self, request, sid):
+        if not isinstance(request.data, dict):
+            raise DRFValidationError(
+                {"non_field_errors": ["The body must be a JSON object."]}
+            )
+        body = RecomputeInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        article_ids = sorted(set(body.validated_data.get("article_ids", [])))
+        if article_ids:
+            known = set(
+                SessionArticle.objects.filter(
+                    session=self.session, article_id__in=article_ids
+                ).values_list("article_id", flat=True)
+            )
+            missing = [a for a in article_ids if a not in known]
+            if missing:
+                raise DRFValidationError(
+                    {"article_ids": [f"Not in this session: {missing[:20]}."]}
+                )
+        try:
+            result = recompute_agreement.apply_async(
+                kwargs={
+                    "session_id": self.session.pk,
+                    "article_ids": article_ids,
+                    "force": body.validated_data["force"],
+                },
+                retry=False,
+            )
+        except (BrokerError, RedisError, OSError):
+            return Response(
+                {"detail": "The task queue is unavailable; try again shortly."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(
+    tags=["agreement"],
+    summary="State of a background task (adjudicators and staff)",
+    responses={200: TASK_STATE, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+)
+class TaskStateView(ApiView, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, task_id):
+        if not TASK_ID.match(task_id):
+            raise DRFValidationError({"task_id": ["Not a task id."]})
+        user = request.user
+        if not user.is_staff:
+            sessions = AgreementReport.objects.filter(task_id=task_id).values_list(
+                "session_id", flat=True
+            )
+            adjudicating = SessionMembership.objects.filter(
+                user_id=user.pk, role=SessionMembership.Role.ADJUDICATOR
+            )
+            if sessions:
+                adjudicating = adjudicating.filter(session_id__in=list(sessions))
+            if not adjudicating.exists():
+                raise PermissionDenied("Only adjudicators and staff can see tasks.")
+        result = AsyncResult(task_id, app=recompute_agreement.app)
+        try:
+            state, ready = result.state, result.ready()
+            data = {"task_id": task_id, "state": state, "ready": ready}
+            if ready:
+                data["result"] = (
+                    result.result if result.successful() else str(result.result)
+                )
+        except (RedisError, OSError):
+            return Response(
+                {"detail": "The result store is unavailable; try again shortly."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response(data)

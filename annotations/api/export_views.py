@@ -1,0 +1,141 @@
+"""Export endpoints: streamed corpus downloads and background export jobs."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.models import AnnotationSession, ExportJob
+from annotations.services.exports import (
+    export_filename,
+    export_filters_for,
+    export_format_get,
+    export_job_create,
+    export_job_path,
+    export_job_visible,
+    export_stream,
+)
+
+
+class IgnoreFormatParameter(DefaultContentNegotiation):
+    """`?format=` names the export format here, not a DRF renderer."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportBaseView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = IgnoreFormatParameter
+
+    def session_or_404(self, session_id: int) -> AnnotationSession:
+        return get_object_or_404(AnnotationSession, pk=session_id)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(detail=exc.message_dict)
+        elif isinstance(exc, AnnotationSession.DoesNotExist | ExportJob.DoesNotExist):
+            exc = Http404()
+        return super().handle_exception(exc)
+
+
+class SessionExportView(ExportBaseView):
+    """GET: stream the session's corpus in `format` (default jsonl)."""
+
+    def get(self, request, session_id: int):
+        session = self.session_or_404(session_id)
+        fmt = export_format_get(request.query_params.get("format") or "jsonl")
+        filters = export_filters_for(
+            user=request.user, session=session, params=request.query_params
+        )
+        response = StreamingHttpResponse(
+            export_stream(filters=filters, format=fmt.name),
+            content_type=fmt.content_type,
+        )
+        name = export_filename(session_id=session.pk, fmt=fmt)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportJobOutputSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExportJob
+        fields = [
+            "id",
+            "format",
+            "params",
+            "status",
+            "progress",
+            "error",
+            "created_at",
+            "finished_at",
+            "download_url",
+        ]
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        if job.status != ExportJob.Status.DONE:
+            return None
+        url = reverse("api:export-job-download", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class SessionExportJobsView(ExportBaseView):
+    """POST: start a background export; 202 with the job to poll."""
+
+    def post(self, request, session_id: int):
+        session = self.session_or_404(session_id)
+        data = request.data if hasattr(request.data, "get") else {}
+        params = {
+            name: data.get(name)
+            for name in ("layer", "articles", "reviewers", "statuses", "since", "until")
+            if data.get(name) not in (None, "")
+        }
+        job = export_job_create(
+            user=request.user,
+            session=session,
+            format=data.get("format") or "jsonl",
+            params=params,
+        )
+        job.refresh_from_db()
+        body = ExportJobOutputSerializer(job, context={"request": request}).data
+        body["url"] = request.build_absolute_uri(
+            reverse("api:export-job-detail", args=[job.pk])
+        )
+        return Response(body, status=202)
+
+
+class ExportJobDetailView(ExportBaseView):
+    def get(self, request, job_id: int):
+        job = export_job_visible(user=request.user, job_id=job_id)
+        return Response(
+            ExportJobOutputSerializer(job, context={"request": request}).data
+        )
+
+
+class ExportJobDownloadView(ExportBaseView):
+    def get(self, request, job_id: int):
+        job = export_job_visible(user=request.user, job_id=job_id)
+        if job.status != ExportJob.Status.DONE:
+            return Response(
+                {"status": [f"The export is {job.status}, not ready yet."]},
+                status=409,
+            )
+        path = export_job_path(job)
+        if not path.is_file():
+            raise Http404("The export file is gone; start a new export.")
+        fmt = export_format_get(job.format)
+        response = FileResponse(
+            open(path, "rb"), as_attachment=True, filename=path.name
+        )
+        response["Content-Type"] = fmt.content_type
+        return response

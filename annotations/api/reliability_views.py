@@ -1,0 +1,278 @@
+"""Source reliability endpoints: the stored report, a score's evidence, recompute.
+
+Adjudicators of the session and staff without a role in it only; reviewers get
+403 (scores would reveal other reviewers' labels), everyone else 404.
+"""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.api.permissions import (
+    ROLE_ADJUDICATOR,
+    ROLE_STAFF,
+    IsSessionMember,
+    session_role,
+)
+from annotations.models import (
+    AnnotationSession,
+    ReliabilityReport,
+    ReliabilityScore,
+)
+from annotations.selectors import offset_maps_for
+
+TAGS = ["reliability"]
+KINDS = tuple(ReliabilityScore.SubjectKind.values)
+
+
+class IsSessionAdjudicatorOrStaff(permissions.BasePermission):
+    """Adjudicators of the session, or staff who hold no role in it."""
+
+    message = "Only adjudicators of this session and staff can see reliability."
+
+    def has_permission(self, request, view) -> bool:
+        _, role = view.get_session_and_role()
+        return role in (ROLE_ADJUDICATOR, ROLE_STAFF)
+
+
+class ReliabilityMixin:
+    permission_classes = [
+        permissions.IsAuthenticated,
+        IsSessionMember,
+        IsSessionAdjudicatorOrStaff,
+    ]
+
+    def get_session_and_role(self):
+        if not hasattr(self, "_session_and_role"):
+            session = AnnotationSession.objects.filter(pk=self.kwargs["sid"]).first()
+            role = session_role(self.request.user, session) if session else None
+            self._session_and_role = (session, role)
+        return self._session_and_role
+
+    @property
+    def session(self) -> AnnotationSession:
+        return self.get_session_and_role()[0]
+
+
+def report_meta(report: ReliabilityReport | None) -> dict:
+    if report is None:
+        return {
+            "computed_at": None,
+            "stale": True,
+            "excluded_count": 0,
+            "excluded": {},
+            "fingerprint": "",
+            "duration_ms": None,
+            "task_id": "",
+            "claims": None,
+            "params": None,
+        }
+    payload = report.payload or {}
+    return {
+        "computed_at": report.computed_at,
+        "stale": report.stale,
+        "excluded_count": report.excluded_count,
+        "excluded": payload.get("excluded", {}).get("by_status", {}),
+        "fingerprint": report.fingerprint,
+        "duration_ms": report.duration_ms,
+        "task_id": report.task_id,
+        "claims": payload.get("claims"),
+        "params": payload.get("params"),
+    }
+
+
+REPORT_RESPONSE = inline_serializer(
+    "ReliabilityReportResponse",
+    fields={
+        "session": serializers.IntegerField(),
+        "report": serializers.DictField(
+            help_text="computed_at, stale, excluded_count, excluded (by status), "
+            "fingerprint, duration_ms, task_id, claims, params"
+        ),
+        "outlets": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Ranked by sourcing: rank, key, label, sourcing {value, "
+            "ci_low, ci_high, n, insufficient}, accuracy (or null), supported, "
+            "contradicted, n, accuracy_rank, truthfinder_trust",
+        ),
+        "cited_sources": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="As outlets, with `vague` (vague sources are per article).",
+        ),
+        "conflicts": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="fact_id, label, values [{value, confidence, reported_by "
+            "[{claim, gold_span_id, outlet, article_id, cited_source, quote}]}]",
+        ),
+        "truthfinder": serializers.DictField(),
+        "annotators": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="reviewer, gold {dimension: estimate}, peers {dimension: "
+            "estimate}; dimensions claim_type, sourcing_quality, cited_source",
+        ),
+        "annotator_pairs": serializers.DictField(),
+    },
+)
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="The session's stored source reliability report",
+    responses={
+        200: REPORT_RESPONSE,
+        403: OpenApiResponse(description="Reviewers of the session."),
+        404: OpenApiResponse(description="No such session, or not a member."),
+    },
+)
+class ReliabilityReportView(ReliabilityMixin, APIView):
+    def get(self, request, sid: int):
+        report = ReliabilityReport.objects.filter(session=self.session).first()
+        payload = (report.payload if report else None) or {}
+        return Response(
+            {
+                "session": self.session.pk,
+                "report": report_meta(report),
+                "outlets": payload.get("outlets", []),
+                "cited_sources": payload.get("cited_sources", []),
+                "conflicts": payload.get("conflicts", []),
+                "truthfinder": payload.get("truthfinder"),
+                "annotators": payload.get("annotators", []),
+                "annotator_pairs": payload.get("annotator_pairs", {}),
+            }
+        )
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="The spans and gold spans one subject's scores were computed from",
+    parameters=[
+        OpenApiParameter(
+            "offset_unit",
+            OpenApiTypes.STR,
+            enum=["codepoint", "utf16"],
+            description="Offsets of the evidence (default Unicode code points).",
+        )
+    ],
+    responses={
+        200: inline_serializer(
+            "ReliabilityEvidenceResponse",
+            fields={
+                "kind": serializers.CharField(),
+                "subject_key": serializers.CharField(),
+                "label": serializers.CharField(),
+                "metrics": serializers.DictField(
+                    help_text="metric -> {value, ci_low, ci_high, n, insufficient}"
+                ),
+                "evidence": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Claims (outlet, cited_source): claim, origin, "
+                    "gold_span_id, span_ids, article_id, start, end, quote, labels, "
+                    "facts, used_for. Reviewers: one entry per compared span.",
+                ),
+            },
+        ),
+        404: OpenApiResponse(description="No such subject in the stored report."),
+    },
+)
+class ReliabilityEvidenceView(ReliabilityMixin, APIView):
+    def get(self, request, sid: int, kind: str, subject_key: str):
+        offset_unit = request.query_params.get("offset_unit") or "codepoint"
+        if offset_unit not in ("codepoint", "utf16"):
+            raise ValidationError({"offset_unit": "Must be codepoint or utf16."})
+        if kind not in KINDS:
+            raise ValidationError({"kind": f"Must be one of {', '.join(KINDS)}."})
+        scores = list(
+            ReliabilityScore.objects.filter(
+                report__session=self.session, subject_kind=kind, subject_key=subject_key
+            ).order_by("metric")
+        )
+        if not scores:
+            raise Http404("No such subject in this session's reliability report.")
+        evidence = evidence_merge(kind, scores)
+        if offset_unit == "utf16":
+            evidence_to_utf16(evidence)
+        return Response(
+            {
+                "kind": kind,
+                "subject_key": subject_key,
+                "label": scores[0].subject_label,
+                "offset_unit": offset_unit,
+                "metrics": {
+                    s.metric: {
+                        "value": s.value,
+                        "ci_low": s.ci_low,
+                        "ci_high": s.ci_high,
+                        "n": s.n,
+                        "insufficient": s.insufficient,
+                    }
+                    for s in scores
+                },
+                "evidence": evidence,
+            }
+        )
+
+
+def evidence_merge(kind: str, scores: list[ReliabilityScore]) -> list[dict]:
+    """Claims once each with the metrics they fed; reviewer entries per metric."""
+    if kind == ReliabilityScore.SubjectKind.REVIEWER:
+        return [
+            {"metric": score.metric, **entry}
+            for score in scores
+            for entry in score.evidence
+        ]
+    merged: dict[str, dict] = {}
+    for score in scores:
+        for entry in score.evidence:
+            item = merged.setdefault(entry["claim"], {**entry, "used_for": []})
+            item["used_for"].append(score.metric)
+    return sorted(
+        merged.values(),
+        key=lambda e: (e["article_external_id"], e["start"], e["end"], e["claim"]),
+    )
+
+
+def evidence_to_utf16(evidence: list[dict]) -> None:
+    maps = offset_maps_for({e["article_id"] for e in evidence if "start" in e})
+    for entry in evidence:
+        if "start" in entry and entry["article_id"] in maps:
+            offset_map = maps[entry["article_id"]]
+            entry["start"] = offset_map.to_utf16(entry["start"])
+            entry["end"] = offset_map.to_utf16(entry["end"])
+
+
+@extend_schema(
+    tags=TAGS,
+    summary="Queue a reliability recompute (no-op when nothing changed)",
+    request=inline_serializer(
+        "ReliabilityRecomputeRequest",
+        fields={"force": serializers.BooleanField(required=False, default=False)},
+    ),
+    responses={
+        202: inline_serializer(
+            "ReliabilityRecomputeResponse",
+            fields={"task_id": serializers.CharField()},
+        )
+    },
+)
+class ReliabilityRecomputeView(ReliabilityMixin, APIView):
+    def post(self, request, sid: int):
+        force = request.data.get("force", False) if hasattr(request.data, "get") else 0
+        if not isinstance(force, bool):
+            raise ValidationError({"force": "Must be true or false."})
+        from annotations.tasks import recompute_reliability
+
+        ReliabilityReport.objects.get_or_create(session=self.session)
+        result = recompute_reliability.apply_async(
+            args=[self.session.pk], kwargs={"force": force}
+        )
+        ReliabilityReport.objects.filter(session=self.session).update(task_id=result.id)
+        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,176 @@
+"""REST API routes (mounted under /api/)."""
+
+from django.urls import path
+
+from annotations.api import (
+    adjudication_views,
+    agreement_views,
+    export_views,
+    reliability_views,
+)
+from annotations.api import views as annotation_views
+
+app_name = "api"
+
+urlpatterns: list = [
+    # Each sub-domain adds its routes in its own block below.
+    # --- Annotation work: auth, sessions, articles, spans, review state --------
+    path("auth/token/", annotation_views.TokenView.as_view(), name="token"),
+    path("me/", annotation_views.MeView.as_view(), name="me"),
+    path(
+        "sessions/",
+        annotation_views.SessionViewSet.as_view({"get": "list"}),
+        name="session-list",
+    ),
+    path(
+        "sessions/<int:sid>/",
+        annotation_views.SessionViewSet.as_view({"get": "retrieve"}),
+        name="session-detail",
+    ),
+    path(
+        "sessions/<int:sid>/articles/",
+        annotation_views.ArticleViewSet.as_view({"get": "list"}),
+        name="article-list",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/",
+        annotation_views.ArticleViewSet.as_view({"get": "retrieve"}),
+        name="article-detail",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/review-state/",
+        annotation_views.ArticleViewSet.as_view({"put": "review_state"}),
+        name="article-review-state",
+    ),
+    path(
+        "sessions/<int:sid>/spans/",
+        annotation_views.SpanViewSet.as_view({"get": "list", "post": "create"}),
+        name="span-list",
+    ),
+    path(
+        "sessions/<int:sid>/spans/bulk/",
+        annotation_views.SpanViewSet.as_view({"post": "bulk"}),
+        name="span-bulk",
+    ),
+    path(
+        "sessions/<int:sid>/spans/<int:pk>/",
+        annotation_views.SpanViewSet.as_view(
+            {
+                "get": "retrieve",
+                "put": "update",
+                "patch": "partial_update",
+                "delete": "destroy",
+            }
+        ),
+        name="span-detail",
+    ),
+    path(
+        "sessions/<int:sid>/cited-sources/",
+        annotation_views.CitedSourcesView.as_view(),
+        name="cited-sources",
+    ),
+    # --- end annotation work ------------------------------------------------------
+    # --- Adjudication: disputes, gold decisions, gold layer, facts ---------------
+    path(
+        "sessions/<int:session_id>/disputes/",
+        adjudication_views.DisputeListView.as_view(),
+        name="adjudication-disputes",
+    ),
+    path(
+        "sessions/<int:session_id>/units/<int:unit_id>/",
+        adjudication_views.UnitDetailView.as_view(),
+        name="adjudication-unit",
+    ),
+    path(
+        "sessions/<int:session_id>/units/<int:unit_id>/decision/",
+        adjudication_views.UnitDecisionView.as_view(),
+        name="adjudication-decision",
+    ),
+    path(
+        "sessions/<int:session_id>/gold/",
+        adjudication_views.GoldListView.as_view(),
+        name="adjudication-gold",
+    ),
+    path(
+        "sessions/<int:session_id>/facts/",
+        adjudication_views.FactListView.as_view(),
+        name="adjudication-facts",
+    ),
+    path(
+        "sessions/<int:session_id>/facts/<int:fact_id>/links/",
+        adjudication_views.FactLinkCreateView.as_view(),
+        name="adjudication-fact-links",
+    ),
+    path(
+        "sessions/<int:session_id>/facts/<int:fact_id>/links/<int:gold_span_id>/",
+        adjudication_views.FactLinkDeleteView.as_view(),
+        name="adjudication-fact-link",
+    ),
+    # --- end adjudication ----------------------------------------------------------
+    # --- Export: streamed corpus downloads and background export jobs ----------
+    path(
+        "sessions/<int:session_id>/export/",
+        export_views.SessionExportView.as_view(),
+        name="session-export",
+    ),
+    path(
+        "sessions/<int:session_id>/exports/",
+        export_views.SessionExportJobsView.as_view(),
+        name="session-export-jobs",
+    ),
+    path(
+        "exports/<int:job_id>/",
+        export_views.ExportJobDetailView.as_view(),
+        name="export-job-detail",
+    ),
+    path(
+        "exports/<int:job_id>/download/",
+        export_views.ExportJobDownloadView.as_view(),
+        name="export-job-download",
+    ),
+    # --- end export ------------------------------------------------------------------
+    # --- Agreement: reports, units, recompute, task state ------------------------
+    path(
+        "sessions/<int:sid>/agreement/",
+        agreement_views.SessionAgreementView.as_view(),
+        name="agreement-session",
+    ),
+    path(
+        "sessions/<int:sid>/agreement/recompute/",
+        agreement_views.AgreementRecomputeView.as_view(),
+        name="agreement-recompute",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/agreement/",
+        agreement_views.ArticleAgreementView.as_view(),
+        name="agreement-article",
+    ),
+    path(
+        "sessions/<int:sid>/units/",
+        agreement_views.UnitListView.as_view(),
+        name="agreement-units",
+    ),
+    path(
+        "tasks/<str:task_id>/",
+        agreement_views.TaskStateView.as_view(),
+        name="task-state",
+    ),
+    # --- end agreement -----------------------------------------------------------
+    # --- Source reliability: report, evidence behind a score, recompute ----------
+    path(
+        "sessions/<int:sid>/reliability/",
+        reliability_views.ReliabilityReportView.as_view(),
+        name="reliability-report",
+    ),
+    path(
+        "sessions/<int:sid>/reliability/recompute/",
+        reliability_views.ReliabilityRecomputeView.as_view(),
+        name="reliability-recompute",
+    ),
+    path(
+        "sessions/<int:sid>/reliability/<str:kind>/<path:subject_key>/evidence/",
+        reliability_views.ReliabilityEvidenceView.as_view(),
+        name="reliability-evidence",
+    ),
+    # --- end source reliability ---------------------------------------------------
+]

@@ -1,0 +1,1 @@
+"""Corpus exporters: one module per format, each a generator of text lines."""

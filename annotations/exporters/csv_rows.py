@@ -1,0 +1,60 @@
+"""CSV: one row per span, streamed line by line, with spreadsheet formulas disarmed."""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from annotations.exporters.base import ExportFilters, iter_bundles
+
+COLUMNS = (
+    "article",
+    "layer",
+    "span_id",
+    "start",
+    "end",
+    "quote",
+    "claim_type",
+    "sourcing_quality",
+    "cited_source",
+    "note",
+    "reviewer",
+    "origin",
+    "created",
+    "modified",
+    "decision",
+    "verdict",
+    "revision",
+    "decided_by",
+    "decided_at",
+    "unit_key",
+    "agreement_status",
+)
+# A spreadsheet runs a cell starting with these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would evaluate with a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(filters: ExportFilters, **options: Any) -> Iterator[str]:
+    """Yield the header, then one CSV line per span (article by article)."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(COLUMNS)
+    for bundle in iter_bundles(filters, **options):
+        external_id = neutralise(bundle.article["external_id"])
+        for span in bundle.spans:
+            row = [external_id]
+            row.extend(neutralise(span.get(name)) for name in COLUMNS[1:])
+            row[2] = neutralise(span["id"])
+            yield writer.writerow(row)

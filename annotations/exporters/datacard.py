@@ -1,0 +1,262 @@
+"""Data card (JSON and Markdown): scheme, counts, annotators, dates, agreement."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.utils import timezone
+
+from annotations.exporters.base import (
+    FORMAT_VERSION,
+    STATUS_NONE,
+    ExportFilters,
+    article_queryset,
+    gold_span_queryset,
+    raw_span_queryset,
+    session_summary,
+    timestamp,
+)
+from annotations.models import (
+    AgreementMetric,
+    AgreementReport,
+    AgreementUnit,
+    AnnotationSession,
+    ClaimType,
+    SourcingLevel,
+)
+
+
+def _counts(query, field: str) -> dict[str, int]:
+    rows = query.values_list(field).annotate(n=Count("id")).order_by(field)
+    return {(key if key is not None else STATUS_NONE): n for key, n in rows}
+
+
+def _raw_section(filters: ExportFilters) -> dict[str, Any]:
+    query = raw_span_queryset(filters)
+    unit_status = AgreementUnit.objects.filter(spans=OuterRef("pk")).order_by("key")
+    times = query.aggregate(
+        first=Min("created_at"),
+        last=Max("updated_at"),
+        articles=Count("article", distinct=True),
+    )
+    section = {
+        "spans": query.count(),
+        "articles_with_spans": times["articles"],
+        "by_claim_type": _counts(query, "claim_type__code"),
+        "by_sourcing_quality": _counts(query, "sourcing_quality__code"),
+        "by_origin": _counts(query, "origin"),
+        "first_created": timestamp(times["first"]),
+        "last_modified": timestamp(times["last"]),
+        "annotators": [
+            {"username": name, "spans": spans, "articles": articles}
+            for name, spans, articles in query.values_list("reviewer__username")
+            .annotate(spans=Count("id"), articles=Count("article", distinct=True))
+            .order_by("reviewer__username")
+        ],
+    }
+    if not filters.hide_units:
+        section["by_agreement_status"] = _counts(
+            query.annotate(status=Subquery(unit_status.values("status")[:1])),
+            "status",
+        )
+    return section
+
+
+def _gold_section(filters: ExportFilters) -> dict[str, Any]:
+    query = gold_span_queryset(filters)
+    unit_status = AgreementUnit.objects.filter(
+        session_id=OuterRef("session_id"),
+        article_id=OuterRef("article_id"),
+        key=OuterRef("unit_key"),
+    )
+    times = query.aggregate(first=Min("decided_at"), last=Max("decided_at"))
+    return {
+        "spans": query.count(),
+        "by_decision": _counts(query, "decision"),
+        "by_claim_type": _counts(
+            query.exclude(decision="rejected"), "claim_type__code"
+        ),
+        "by_sourcing_quality": _counts(
+            query.exclude(decision="rejected"), "sourcing_quality__code"
+        ),
+        "by_verdict": _counts(query.exclude(verdict=""), "verdict"),
+        "by_agreement_status": _counts(
+            query.annotate(status=Subquery(unit_status.values("status")[:1])),
+            "status",
+        ),
+        "first_decided": timestamp(times["first"]),
+        "last_decided": timestamp(times["last"]),
+        "adjudicators": [
+            {"username": name, "gold_spans": spans}
+            for name, spans in query.values_list("decided_by__username")
+            .annotate(spans=Count("id"))
+            .order_by("decided_by__username")
+        ],
+    }
+
+
+def datacard_build(filters: ExportFilters) -> dict[str, Any]:
+    """Everything a reader of the exported corpus needs to know about it."""
+    session = AnnotationSession.objects.select_related("scheme").get(
+        pk=filters.session_id
+    )
+    scheme = session.scheme
+    card: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "generated_at": timestamp(timezone.now()),
+        "session": session_summary(session.pk),
+        "filters": filters.described or {"session": session.pk},
+        "label_scheme": {
+            "slug": scheme.slug,
+            "name": scheme.name,
+            "claim_types": list(
+                ClaimType.objects.filter(scheme=scheme).values(
+                    "code", "name", "description"
+                )
+            ),
+            "sourcing_levels": list(
+                SourcingLevel.objects.filter(scheme=scheme).values(
+                    "code", "name", "description", "rank", "weight"
+                )
+            ),
+        },
+        "counts": {"articles": article_queryset(filters).count()},
+        "raw": _raw_section(filters) if filters.include_raw else None,
+        "gold": _gold_section(filters) if filters.include_gold else None,
+        "agreement": None,
+    }
+    report = AgreementReport.objects.filter(
+        session_id=session.pk, article__isnull=True
+    ).first()
+    if report is not None and not filters.hide_units:
+        card["agreement"] = {
+            "computed_at": timestamp(report.computed_at),
+            "stale": report.stale,
+            "metrics": list(
+                AgreementMetric.objects.filter(report=report)
+                .order_by("dimension", "metric", "label", "reviewer_a", "reviewer_b")
+                .values(
+                    "dimension",
+                    "metric",
+                    "label",
+                    "reviewer_a",
+                    "reviewer_b",
+                    "value",
+                    "ci_low",
+                    "ci_high",
+                    "n",
+                )
+            ),
+            "report": report.payload,
+        }
+    return card
+
+
+def datacard_json(filters: ExportFilters, **options: Any) -> Iterator[str]:
+    yield (
+        json.dumps(
+            datacard_build(filters), indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n"
+    )
+
+
+def _figure(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _table(header: tuple[str, ...], rows) -> Iterator[str]:
+    yield "| " + " | ".join(header) + " |\n"
+    yield "|" + "---|" * len(header) + "\n"
+    for row in rows:
+        cells = (str(cell).replace("|", "\\|").replace("\n", " ") for cell in row)
+        yield "| " + " | ".join(cells) + " |\n"
+    yield "\n"
+
+
+def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
+    card = datacard_build(filters)
+    session = card["session"]
+    yield f"# Data card: {session['name']}\n\n"
+    yield (
+        f"Format version {card['format_version']}, generated {card['generated_at']}. "
+        f"Offsets are Unicode code points, end exclusive.\n\n"
+    )
+    yield "## Filters\n\n"
+    yield from _table(
+        ("filter", "value"),
+        (
+            (name, json.dumps(value, ensure_ascii=False))
+            for name, value in sorted(card["filters"].items())
+        ),
+    )
+    scheme = card["label_scheme"]
+    yield f"## Label scheme `{scheme['slug']}`\n\n### Claim types\n\n"
+    yield from _table(
+        ("code", "name", "description"),
+        ((c["code"], c["name"], c["description"]) for c in scheme["claim_types"]),
+    )
+    yield "### Sourcing quality (rank 1 is best)\n\n"
+    yield from _table(
+        ("rank", "code", "name", "description"),
+        (
+            (s["rank"], s["code"], s["name"], s["description"])
+            for s in scheme["sourcing_levels"]
+        ),
+    )
+    yield f"## Counts\n\nArticles: {card['counts']['articles']}\n\n"
+    for layer in ("raw", "gold"):
+        section = card[layer]
+        if section is None:
+            continue
+        yield f"### {layer.capitalize()} layer: {section['spans']} spans\n\n"
+        for key, value in section.items():
+            if key.startswith("by_"):
+                yield f"**{key[3:].replace('_', ' ')}**\n\n"
+                yield from _table(("value", "spans"), sorted(value.items()))
+        if layer == "raw":
+            yield (
+                f"Created {section['first_created']} to last modified "
+                f"{section['last_modified']}.\n\n**Annotators**\n\n"
+            )
+            yield from _table(
+                ("username", "spans", "articles"),
+                (
+                    (a["username"], a["spans"], a["articles"])
+                    for a in section["annotators"]
+                ),
+            )
+        else:
+            yield (
+                f"Decided {section['first_decided']} to {section['last_decided']}.\n\n"
+                "**Adjudicators**\n\n"
+            )
+            yield from _table(
+                ("username", "gold spans"),
+                ((a["username"], a["gold_spans"]) for a in section["adjudicators"]),
+            )
+    yield "## Agreement\n\n"
+    if card["agreement"] is None:
+        yield "No agreement report has been computed for this session.\n"
+    else:
+        agreement = card["agreement"]
+        stale = " (stale: spans changed since)" if agreement["stale"] else ""
+        yield f"Computed {agreement['computed_at']}{stale}.\n\n"
+        yield from _table(
+            ("dimension", "metric", "label", "pair", "value", "95% interval", "n"),
+            (
+                (
+                    m["dimension"],
+                    m["metric"],
+                    m["label"],
+                    " / ".join(p for p in (m["reviewer_a"], m["reviewer_b"]) if p),
+                    _figure(m["value"]),
+                    f"[{_figure(m['ci_low'])}, {_figure(m['ci_high'])}]",
+                    m["n"],
+                )
+                for m in agreement["metrics"]
+            ),
+        )
+        yield "Full report:\n\n```json\n"
+        yield json.dumps(agreement["report"], indent=2, sort_keys=True) + "\n```\n"

@@ -1,0 +1,1 @@
+"""Agreement and reliability math for span annotations: pure Python + numpy."""

@@ -1,0 +1,623 @@
+"""Data model: corpus, label scheme, sessions, spans, and the derived layers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Outlet(models.Model):
+    """The publisher of an article."""
+
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    """One news article; its text is immutable once annotated."""
+
+    external_id = models.SlugField(max_length=100, unique=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    title = models.CharField(max_length=500, blank=True)
+    byline = models.CharField(max_length=300, blank=True)
+    # The date exactly as the article states it, and its parsed form if any.
+    published_text = models.CharField(max_length=100, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="article_sha256_hex",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+    @property
+    def display_title(self) -> str:
+        return self.title or f"Untitled article {self.external_id}"
+
+
+class LabelScheme(models.Model):
+    """A named set of claim types and sourcing levels, editable as data."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimType(models.Model):
+    """A nominal claim-type label (after Full Fact's schema)."""
+
+    scheme = models.ForeignKey(
+        LabelScheme, on_delete=models.CASCADE, related_name="claim_types"
+    )
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    color = models.CharField(max_length=7, default="#888888")
+    shortcut = models.CharField(max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="claimtype_unique_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="claimtype_color"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SourcingLevel(models.Model):
+    """An ordinal sourcing-quality level; rank 1 is the best."""
+
+    scheme = models.ForeignKey(
+        LabelScheme, on_delete=models.CASCADE, related_name="sourcing_levels"
+    )
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    rank = models.PositiveSmallIntegerField()
+    # Optional score in [0, 1] for reliability; null = evenly spaced by rank.
+    weight = models.FloatField(null=True, blank=True)
+    shortcut = models.CharField(max_length=1, blank=True)
+
+    class Meta:
+        ordering = ["scheme", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="sourcinglevel_unique_code"
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "rank"], name="sourcinglevel_unique_rank"
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="sourcinglevel_rank"),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | Q(weight__gte=0, weight__lte=1),
+                name="sourcinglevel_weight_unit_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AnnotationSession(models.Model):
+    """A team annotating a set of articles under one label scheme."""
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scheme = models.ForeignKey(
+        LabelScheme, on_delete=models.PROTECT, related_name="sessions"
+    )
+    articles = models.ManyToManyField(
+        Article, through="SessionArticle", related_name="sessions"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="SessionMembership", related_name="+"
+    )
+    required_reviewers = models.PositiveSmallIntegerField(default=3)
+    blind = models.BooleanField(default=True)
+    # Spans of different reviewers align when their Jaccard overlap reaches this.
+    alignment_threshold = models.FloatField(default=0.5)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(required_reviewers__gte=1), name="session_required_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(alignment_threshold__gt=0, alignment_threshold__lte=1),
+                name="session_threshold_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SessionArticle(models.Model):
+    """An article's place in a session."""
+
+    session = models.ForeignKey(AnnotationSession, on_delete=models.CASCADE)
+    article = models.ForeignKey(Article, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "position", "article"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article"], name="sessionarticle_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} / {self.article}"
+
+
+class SessionMembership(models.Model):
+    """A user's role in a session."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        ADJUDICATOR = "adjudicator", "Adjudicator"
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["session", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="membership_unique_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["reviewer", "adjudicator"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} in {self.session}"
+
+
+class SpanAnnotation(models.Model):
+    """One reviewer's labelled span; offsets are code points, end exclusive."""
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        IMPORT = "import", "Imported pre-annotation"
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="spans"
+    )
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="spans")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="spans"
+    )
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    claim_type = models.ForeignKey(
+        ClaimType, on_delete=models.PROTECT, related_name="spans"
+    )
+    sourcing_quality = models.ForeignKey(
+        SourcingLevel, on_delete=models.PROTECT, related_name="spans"
+    )
+    cited_source = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    origin = models.CharField(
+        max_length=10, choices=Origin.choices, default=Origin.MANUAL
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="span_start_lt_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="span_version_gte_1"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "article", "reviewer", "start", "end"],
+                name="span_unique_per_reviewer_offsets",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "article", "reviewer"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}[{self.start}:{self.end}] {self.quote[:40]}"
+
+
+class ReviewState(models.Model):
+    """Whether a reviewer has marked an article of a session done."""
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="review_states"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_states"
+    )
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "article", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "reviewer"], name="reviewstate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(done=False) | Q(done_at__isnull=False),
+                name="reviewstate_done_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {'done' if self.done else 'open'} {self.article_id}"
+
+
+# --- Derived layers: written by the agreement and adjudication services --------
+
+
+class AgreementStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    AGREED = "agreed", "Agreed"
+    DISPUTED = "disputed", "Disputed"
+    ADJUDICATED = "adjudicated", "Adjudicated"
+
+
+class AgreementUnit(models.Model):
+    """A group of aligned spans (the same claim marked by different reviewers)."""
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="units"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="units")
+    # Deterministic identity from the member spans; stable while they are.
+    key = models.CharField(max_length=200)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.PENDING
+    )
+    spans = models.ManyToManyField(SpanAnnotation, related_name="units", blank=True)
+    reviewer_count = models.PositiveSmallIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "article", "start", "end", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "key"], name="unit_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="unit_start_lt_end"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self) -> str:
+        return f"unit {self.key} ({self.status})"
+
+
+class GoldSpan(models.Model):
+    """An adjudicated decision: one revision of the gold layer for a unit."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted a reviewer version"
+        EDITED = "edited", "Edited"
+        REJECTED = "rejected", "Rejected (not a claim)"
+
+    class Verdict(models.TextChoices):
+        SUPPORTED = "supported", "Supported"
+        CONTRADICTED = "contradicted", "Contradicted"
+        UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="gold_spans"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.PROTECT, related_name="gold_spans"
+    )
+    unit = models.ForeignKey(
+        AgreementUnit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="gold_spans",
+    )
+    # Copy of the unit key so provenance survives a unit being recomputed away.
+    unit_key = models.CharField(max_length=200)
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    claim_type = models.ForeignKey(
+        ClaimType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sourcing_quality = models.ForeignKey(
+        SourcingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cited_source = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    # Provenance: the reviewer spans and the versions the decision was made from.
+    source_spans = models.ManyToManyField(
+        SpanAnnotation, related_name="gold_decisions", blank=True
+    )
+    source_versions = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["session", "article", "start", "end", "-revision"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="gold_start_lt_end"
+            ),
+            models.UniqueConstraint(
+                fields=["session", "article", "unit_key"],
+                condition=Q(is_current=True),
+                name="gold_one_current_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="rejected")
+                | (Q(claim_type__isnull=False) & Q(sourcing_quality__isnull=False)),
+                name="gold_labels_unless_rejected",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold {self.unit_key} r{self.revision} {self.decision}"
+
+
+class Fact(models.Model):
+    """A fact that several articles report: gold spans linked as the same fact."""
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="facts"
+    )
+    label = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FactLink(models.Model):
+    """A gold span asserting a value for a fact (e.g. '23 soldiers killed')."""
+
+    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="links")
+    gold_span = models.ForeignKey(
+        GoldSpan, on_delete=models.CASCADE, related_name="fact_links"
+    )
+    value = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fact", "gold_span"], name="factlink_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact}: {self.value}"
+
+
+class SourceAlias(models.Model):
+    """Maps a normalised spelling of a cited source to its canonical name."""
+
+    alias = models.CharField(max_length=300, unique=True)
+    canonical = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["canonical", "alias"]
+        verbose_name_plural = "source aliases"
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.canonical}"
+
+
+class AgreementReport(models.Model):
+    """Stored agreement figures for a session (article null) or one article."""
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="agreement_reports"
+    )
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    stale = models.BooleanField(default=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article"], name="agreementreport_unique_article"
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(article__isnull=True),
+                name="agreementreport_unique_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = f"article {self.article_id}" if self.article_id else "session"
+        return f"agreement {self.session_id} {scope}"
+
+
+class AgreementMetric(models.Model):
+    """One figure of an agreement report, queryable by dimension/label/pair."""
+
+    report = models.ForeignKey(
+        AgreementReport, on_delete=models.CASCADE, related_name="metrics"
+    )
+    dimension = models.CharField(max_length=40)  # claim_type, sourcing_quality, span
+    metric = models.CharField(max_length=40)  # alpha, fleiss_kappa, cohen_kappa, f1…
+    label = models.CharField(max_length=50, blank=True)
+    reviewer_a = models.CharField(max_length=150, blank=True)
+    reviewer_b = models.CharField(max_length=150, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "report",
+                    "dimension",
+                    "metric",
+                    "label",
+                    "reviewer_a",
+                    "reviewer_b",
+                ],
+                name="agreementmetric_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}.{self.metric}={self.value}"
+
+
+class ReliabilityReport(models.Model):
+    """Stored source-reliability scores of a session."""
+
+    session = models.OneToOneField(
+        AnnotationSession, on_delete=models.CASCADE, related_name="reliability_report"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict)
+    excluded_count = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    stale = models.BooleanField(default=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"reliability {self.session_id}"
+
+
+class ReliabilityScore(models.Model):
+    """One subject's score: an outlet, a cited source or a reviewer."""
+
+    class SubjectKind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        CITED_SOURCE = "cited_source", "Cited source"
+        REVIEWER = "reviewer", "Reviewer"
+
+    report = models.ForeignKey(
+        ReliabilityReport, on_delete=models.CASCADE, related_name="scores"
+    )
+    subject_kind = models.CharField(max_length=20, choices=SubjectKind.choices)
+    subject_key = models.CharField(max_length=300)
+    subject_label = models.CharField(max_length=300)
+    metric = models.CharField(max_length=40)  # sourcing, accuracy, consistency…
+    value = models.FloatField(null=True, blank=True)
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    n = models.PositiveIntegerField(default=0)
+    insufficient = models.BooleanField(default=False)
+    evidence = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["report", "subject_kind", "metric", "-value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "subject_kind", "subject_key", "metric"],
+                name="reliabilityscore_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_label} {self.metric}={self.value}"
+
+
+class ExportJob(models.Model):
+    """A corpus export run in the background, producing a downloadable file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(max_length=20)
+    params = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.FloatField(default=0)
+    file_name = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("export_corpus", "Can export the labelled corpus")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.format} {self.status}"

@@ -1,0 +1,393 @@
+"""Reads: querysets in, plain data out (visibility rules, progress, suggestions)."""
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from threading import Lock
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Length
+from django.http import Http404
+
+from annotations.models import (
+    AnnotationSession,
+    Article,
+    ClaimType,
+    ReviewState,
+    SessionArticle,
+    SessionMembership,
+    SourcingLevel,
+    SpanAnnotation,
+)
+from annotations.text import OffsetMap
+
+ROLE_STAFF = "staff"
+
+
+def _count(queryset: QuerySet, group_by: str) -> Coalesce:
+    """A correlated COUNT(*) subquery (no join fan-out), 0 when there are no rows."""
+    counted = (
+        queryset.order_by()
+        .values(group_by)
+        .annotate(total=Count("*"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+def sessions_for_user(*, user) -> QuerySet[AnnotationSession]:
+    """Sessions the user belongs to (staff: all), with role and progress counts.
+
+    Each row carries `my_role`, `article_count`, `reviewer_count`, `my_done`,
+    `my_spans` and `all_done` (done (article, reviewer) pairs of the session's
+    reviewers on the session's articles).
+    """
+    role = Subquery(
+        SessionMembership.objects.filter(session=OuterRef("pk"), user_id=user.pk)
+        .order_by("role")
+        .values("role")[:1]
+    )
+    queryset = AnnotationSession.objects.select_related("scheme")
+    if not user.is_staff:
+        queryset = queryset.filter(memberships__user_id=user.pk)
+    session = OuterRef("pk")
+    return queryset.annotate(
+        my_role=Coalesce(role, Value(ROLE_STAFF)),
+        article_count=_count(SessionArticle.objects.filter(session=session), "session"),
+        reviewer_count=_count(
+            SessionMembership.objects.filter(
+                session=session, role=SessionMembership.Role.REVIEWER
+            ),
+            "session",
+        ),
+        my_done=_count(
+            ReviewState.objects.filter(session=session, reviewer_id=user.pk, done=True),
+            "session",
+        ),
+        my_spans=_count(
+            SpanAnnotation.objects.filter(session=session, reviewer_id=user.pk),
+            "session",
+        ),
+        all_done=_count(
+            ReviewState.objects.filter(session=session, done=True).filter(
+                Exists(
+                    SessionMembership.objects.filter(
+                        session=OuterRef("session"),
+                        user=OuterRef("reviewer"),
+                        role=SessionMembership.Role.REVIEWER,
+                    )
+                ),
+                Exists(
+                    SessionArticle.objects.filter(
+                        session=OuterRef("session"), article=OuterRef("article")
+                    )
+                ),
+            ),
+            "session",
+        ),
+    ).order_by("id")
+
+
+def session_progress(session: AnnotationSession) -> dict[str, int]:
+    """Plain progress figures of an annotated row of `sessions_for_user`."""
+    progress = {
+        "articles": session.article_count,
+        "my_done": session.my_done,
+        "my_spans": session.my_spans,
+    }
+    if session.my_role != SessionMembership.Role.REVIEWER:
+        progress["all_done"] = session.all_done
+        progress["all_pairs"] = session.article_count * session.reviewer_count
+    return progress
+
+
+def session_get_for_user(*, user, session_id: int) -> AnnotationSession:
+    """The annotated session if the user may see it; Http404 otherwise (no leak)."""
+    session = sessions_for_user(user=user).filter(pk=session_id).first()
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def session_for_user(*, user, session_id: int) -> AnnotationSession | None:
+    """The session with the caller's `my_role` (None if not a member/staff).
+
+    Cheaper than `session_get_for_user` (no progress counts): the span hot path.
+    """
+    role = Subquery(
+        SessionMembership.objects.filter(session=OuterRef("pk"), user_id=user.pk)
+        .order_by("role")
+        .values("role")[:1]
+    )
+    session = (
+        AnnotationSession.objects.filter(pk=session_id).annotate(my_role=role).first()
+    )
+    if session is None:
+        return None
+    if session.my_role is None:
+        if not user.is_staff:
+            return None
+        session.my_role = ROLE_STAFF
+    return session
+
+
+def session_scheme(session: AnnotationSession) -> dict[str, Any]:
+    """The session's label scheme as plain data (sourcing levels ordered by rank)."""
+    scheme = session.scheme
+    return {
+        "slug": scheme.slug,
+        "name": scheme.name,
+        "claim_types": list(
+            ClaimType.objects.filter(scheme=scheme)
+            .order_by("position", "code")
+            .values("code", "name", "description", "color", "shortcut", "position")
+        ),
+        "sourcing_levels": list(
+            SourcingLevel.objects.filter(scheme=scheme)
+            .order_by("rank")
+            .values("code", "name", "description", "rank", "weight", "shortcut")
+        ),
+    }
+
+
+def session_reviewers(session: AnnotationSession) -> list[str]:
+    return list(
+        SessionMembership.objects.filter(
+            session=session, role=SessionMembership.Role.REVIEWER
+        )
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
+
+
+# --- Articles -------------------------------------------------------------------
+
+
+def session_articles(*, session: AnnotationSession, user) -> QuerySet[Article]:
+    """The session's articles in session order, with the user's span count/done.
+
+    The text itself is deferred; `length` (code points) comes from the database.
+    """
+    return (
+        Article.objects.filter(sessionarticle__session=session)
+        .select_related("outlet")
+        .defer("text")
+        .annotate(
+            length=Length("text"),
+            position=Subquery(
+                SessionArticle.objects.filter(
+                    session=session, article=OuterRef("pk")
+                ).values("position")[:1]
+            ),
+            my_span_count=_count(
+                SpanAnnotation.objects.filter(
+                    session=session, article=OuterRef("pk"), reviewer_id=user.pk
+                ),
+                "article",
+            ),
+            my_done=Exists(
+                ReviewState.objects.filter(
+                    session=session,
+                    article=OuterRef("pk"),
+                    reviewer_id=user.pk,
+                    done=True,
+                )
+            ),
+        )
+        .order_by("position", "id")
+    )
+
+
+# --- Spans --------------------------------------------------------------------
+
+
+SPAN_FIELDS = (
+    "id",
+    "session_id",
+    "article_id",
+    "reviewer_id",
+    "start",
+    "end",
+    "quote",
+    "claim_type_id",
+    "sourcing_quality_id",
+    "cited_source",
+    "note",
+    "origin",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def spans_visible(*, session: AnnotationSession, user, role: str | None) -> QuerySet:
+    """The spans of `session` that `user` (in `role`) may see.
+
+    Blind mode lives here: in a blind session a reviewer sees only their own
+    spans; in an open session reviewers see everyone's; adjudicators and staff
+    see all. Anyone without a role sees nothing.
+    """
+    queryset = (
+        SpanAnnotation.objects.filter(session=session)
+        .select_related("claim_type", "sourcing_quality", "reviewer")
+        # Only what a span's representation needs: the list is the hot path.
+        .only(
+            *SPAN_FIELDS,
+            "reviewer__username",
+            "claim_type__code",
+            "sourcing_quality__code",
+        )
+    )
+    if role is None:
+        return queryset.none()
+    if role == SessionMembership.Role.REVIEWER and session.blind:
+        return queryset.filter(reviewer_id=user.pk)
+    return queryset
+
+
+def cited_source_suggestions(
+    *, spans: QuerySet, query: str = "", limit: int = 20
+) -> list[str]:
+    """Distinct cited sources among `spans`, most used first, matching `query`."""
+    spans = spans.exclude(cited_source="")
+    if query:
+        spans = spans.filter(cited_source__icontains=query)
+    rows = (
+        spans.order_by()
+        .values("cited_source")
+        .annotate(uses=Count("id"))
+        .order_by("-uses", "cited_source")[:limit]
+    )
+    return [row["cited_source"] for row in rows]
+
+
+# --- Offsets --------------------------------------------------------------------
+
+_OFFSET_MAP_CACHE: "OrderedDict[tuple[int, str], OffsetMap]" = OrderedDict()
+_OFFSET_MAP_CACHE_SIZE = 64
+_offset_map_lock = Lock()
+
+
+def offset_maps_for(article_ids: Iterable[int]) -> dict[int, OffsetMap]:
+    """One OffsetMap per article, built once per text (cached by its sha256).
+
+    The cache key includes the hash, so an edited text never reuses a stale map.
+    """
+    article_ids = sorted(set(article_ids))
+    if not article_ids:
+        return {}
+    hashes = dict(
+        Article.objects.filter(pk__in=article_ids).values_list("pk", "text_sha256")
+    )
+    maps: dict[int, OffsetMap] = {}
+    missing = []
+    with _offset_map_lock:
+        for article_id, sha in hashes.items():
+            cached = _OFFSET_MAP_CACHE.get((article_id, sha))
+            if cached is None:
+                missing.append(article_id)
+            else:
+                _OFFSET_MAP_CACHE.move_to_end((article_id, sha))
+                maps[article_id] = cached
+    if missing:
+        rows = Article.objects.filter(pk__in=missing).values_list(
+            "pk", "text_sha256", "text"
+        )
+        for article_id, sha, text in rows:
+            offset_map = OffsetMap(text)
+            maps[article_id] = offset_map
+            with _offset_map_lock:
+                _OFFSET_MAP_CACHE[(article_id, sha)] = offset_map
+                while len(_OFFSET_MAP_CACHE) > _OFFSET_MAP_CACHE_SIZE:
+                    _OFFSET_MAP_CACHE.popitem(last=False)
+    return maps
+
+
+def review_state_of(*, session_id: int, article_id: int, user) -> dict[str, Any]:
+    state = (
+        ReviewState.objects.filter(
+            session_id=session_id, article_id=article_id, reviewer_id=user.pk
+        )
+        .values("done", "done_at")
+        .first()
+    )
+    return state or {"done": False, "done_at": None}
+
+
+def article_in_session(*, session: AnnotationSession, article_id: int) -> bool:
+    return SessionArticle.objects.filter(
+        session=session, article_id=article_id
+    ).exists()
+
+
+# --- Review dashboard -----------------------------------------------------------
+
+
+def session_progress_matrix(session: AnnotationSession) -> dict[str, Any]:
+    """Articles x reviewers: span counts and done flags, completion, who is behind.
+
+    Returns {articles: [{id, title, cells: [{reviewer, spans, done}]}],
+    reviewers: [{username, done, spans}] (fewest done first), done_pairs,
+    total_pairs, percent (None when there is nothing to do)}.
+    """
+    articles = list(
+        Article.objects.filter(sessionarticle__session=session)
+        .annotate(
+            position=Subquery(
+                SessionArticle.objects.filter(
+                    session=session, article=OuterRef("pk")
+                ).values("position")[:1]
+            )
+        )
+        .order_by("position", "id")
+        .values_list("id", "title", "external_id")
+    )
+    reviewers = session_reviewers(session)
+    counts = {
+        (row["article_id"], row["reviewer__username"]): row["total"]
+        for row in SpanAnnotation.objects.filter(session=session)
+        .order_by()
+        .values("article_id", "reviewer__username")
+        .annotate(total=Count("id"))
+    }
+    done = set(
+        ReviewState.objects.filter(session=session, done=True).values_list(
+            "article_id", "reviewer__username"
+        )
+    )
+    rows = []
+    per_reviewer = {
+        name: {"username": name, "done": 0, "spans": 0} for name in reviewers
+    }
+    for article_id, title, external_id in articles:
+        cells = []
+        for name in reviewers:
+            spans = counts.get((article_id, name), 0)
+            is_done = (article_id, name) in done
+            per_reviewer[name]["spans"] += spans
+            per_reviewer[name]["done"] += int(is_done)
+            cells.append({"reviewer": name, "spans": spans, "done": is_done})
+        rows.append({"id": article_id, "title": title or external_id, "cells": cells})
+    total_pairs = len(articles) * len(reviewers)
+    done_pairs = sum(entry["done"] for entry in per_reviewer.values())
+    return {
+        "articles": rows,
+        "reviewers": sorted(
+            per_reviewer.values(), key=lambda r: (r["done"], r["spans"], r["username"])
+        ),
+        "reviewer_names": reviewers,
+        "done_pairs": done_pairs,
+        "total_pairs": total_pairs,
+        "percent": round(100 * done_pairs / total_pairs) if total_pairs else None,
+    }

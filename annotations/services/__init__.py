@@ -1,0 +1,1 @@
+"""Write workflows, one module per sub-domain."""

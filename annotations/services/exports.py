@@ -1,0 +1,237 @@
+"""Corpus exports: who may export what, the format registry and background jobs."""
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.exporters.base import ExportFilters, article_queryset, filters_parse
+from annotations.exporters.conll import conll_lines
+from annotations.exporters.csv_rows import csv_lines
+from annotations.exporters.datacard import datacard_json, datacard_markdown
+from annotations.exporters.jsonl import jsonl_lines
+from annotations.exporters.webanno import webanno_collection, webanno_jsonl
+from annotations.models import AnnotationSession, ExportJob, SessionMembership
+
+SCOPE_FULL = "full"
+SCOPE_OWN = "own"  # a reviewer of a blind session: only their own spans
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    lines: Callable[..., Iterator[str | bytes]]
+    content_type: str
+    extension: str
+
+
+FORMATS = {
+    fmt.name: fmt
+    for fmt in (
+        ExportFormat("jsonl", jsonl_lines, "application/x-ndjson", "jsonl"),
+        ExportFormat(
+            "webanno",
+            webanno_collection,
+            'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+            "jsonld",
+        ),
+        ExportFormat("webanno-jsonl", webanno_jsonl, "application/x-ndjson", "jsonl"),
+        ExportFormat("csv", csv_lines, "text/csv; charset=utf-8", "csv"),
+        ExportFormat("conll", conll_lines, "text/plain; charset=utf-8", "conll"),
+        ExportFormat("datacard-json", datacard_json, "application/json", "json"),
+        ExportFormat("datacard-md", datacard_markdown, "text/markdown", "md"),
+    )
+}
+
+
+def export_format_get(name: Any) -> ExportFormat:
+    if not isinstance(name, str) or name not in FORMATS:
+        raise ValidationError({"format": f"Must be one of {', '.join(FORMATS)}."})
+    return FORMATS[name]
+
+
+def export_scope(*, user, session: AnnotationSession) -> str:
+    """SCOPE_FULL or SCOPE_OWN; AnnotationSession.DoesNotExist for outsiders.
+
+    Staff, holders of `annotations.export_corpus` and the session's adjudicators
+    export everything; reviewers everything of an open session, only their own
+    spans of a blind one; anyone else learns nothing (not even that it exists).
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise AnnotationSession.DoesNotExist
+    if user.is_staff or user.has_perm("annotations.export_corpus"):
+        return SCOPE_FULL
+    role = (
+        SessionMembership.objects.filter(session_id=session.pk, user_id=user.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role == SessionMembership.Role.ADJUDICATOR:
+        return SCOPE_FULL
+    if role == SessionMembership.Role.REVIEWER:
+        return SCOPE_OWN if session.blind else SCOPE_FULL
+    raise AnnotationSession.DoesNotExist
+
+
+def export_filters_for(
+    *, user, session: AnnotationSession, params: Mapping[str, Any]
+) -> ExportFilters:
+    """Parse the filters and narrow them to what `user` may see.
+
+    A reviewer of a blind session gets their own raw spans without agreement
+    units; asking for gold, for other reviewers or by agreement status is 403.
+    """
+    scope = export_scope(user=user, session=session)
+    filters = filters_parse(session=session, params=params)
+    if scope == SCOPE_FULL:
+        return filters
+    if filters.layer != "raw" and params.get("layer") not in (None, ""):
+        raise PermissionDenied(
+            "In a blind session a reviewer may export only their own spans "
+            "(layer=raw); the gold layer is for adjudicators."
+        )
+    if filters.reviewer_ids not in (None, (user.pk,)):
+        raise PermissionDenied(
+            "In a blind session a reviewer may not export other reviewers' spans."
+        )
+    if filters.statuses:
+        raise PermissionDenied(
+            "Agreement statuses reveal other reviewers' work in a blind session."
+        )
+    described = {
+        **filters.described,
+        "layer": "raw",
+        "reviewers": [user.get_username()],
+    }
+    return replace(
+        filters,
+        layer="raw",
+        reviewer_ids=(user.pk,),
+        hide_units=True,
+        described=described,
+    )
+
+
+def export_filename(*, session_id: int, fmt: ExportFormat) -> str:
+    return f"session-{session_id}-{fmt.name}.{fmt.extension}"
+
+
+STREAM_BLOCK = 64 * 1024
+
+
+def _blocks(pieces: Iterator[str | bytes], size: int) -> Iterator[bytes]:
+    """UTF-8 blocks of ~`size` bytes: one socket write each, not thousands.
+
+    The first piece goes out alone so the client sees bytes at once.
+    """
+    iterator = iter(pieces)
+    buffer: list[bytes] = []
+    length = 0
+    first = True
+    for piece in iterator:
+        if isinstance(piece, str):
+            piece = piece.encode("utf-8")
+        if first:
+            first = False
+            yield piece
+            continue
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield b"".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def export_stream(
+    *, filters: ExportFilters, format: str, block_size: int = STREAM_BLOCK, **options
+) -> Iterator[bytes]:
+    """The export as a generator of UTF-8 blocks (nothing read until iterated)."""
+    pieces = export_format_get(format).lines(filters, **options)
+    return _blocks(pieces, block_size)
+
+
+# --- Background jobs ------------------------------------------------------------
+
+
+@transaction.atomic
+def export_job_create(
+    *, user, session: AnnotationSession, format: Any, params: Mapping[str, Any]
+) -> ExportJob:
+    """Record a job for a large export and enqueue it once the row is committed."""
+    fmt = export_format_get(format)
+    filters = export_filters_for(user=user, session=session, params=params)
+    job = ExportJob.objects.create(
+        created_by=user, format=fmt.name, params=filters.to_params()
+    )
+
+    def enqueue() -> None:
+        from annotations.tasks import export_corpus_job
+
+        export_corpus_job.delay(job.pk)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def export_job_path(job: ExportJob) -> Path:
+    return Path(settings.EXPORT_DIR) / job.file_name
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Write the job's export under EXPORT_DIR; running it again rewrites the file."""
+    job = ExportJob.objects.get(pk=job_id)
+    if job.status == ExportJob.Status.DONE and export_job_path(job).is_file():
+        return job
+    fmt = FORMATS[job.format]
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, progress=0, error=""
+    )
+    filters = ExportFilters.from_params(job.params)
+    total = max(1, article_queryset(filters).count())
+    directory = Path(settings.EXPORT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    file_name = f"export-{job.pk}-session-{filters.session_id}.{fmt.extension}"
+    partial = directory / (file_name + ".part")
+
+    def on_chunk(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(progress=min(done / total, 0.99))
+
+    try:
+        with open(partial, "wb") as out:
+            for block in export_stream(
+                filters=filters, format=fmt.name, on_chunk=on_chunk
+            ):
+                out.write(block)
+        os.replace(partial, directory / file_name)
+    except Exception as exc:
+        partial.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        progress=1,
+        file_name=file_name,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def export_job_visible(*, user, job_id: int) -> ExportJob:
+    """The job if `user` created it or is staff; ExportJob.DoesNotExist otherwise."""
+    job = ExportJob.objects.get(pk=job_id)
+    if job.created_by_id != user.pk and not user.is_staff:
+        raise ExportJob.DoesNotExist
+    return job

@@ -1,0 +1,141 @@
+"""What happens after spans or review states change: reports go stale and the
+agreement recompute is enqueued once the transaction commits.
+"""
+
+import logging
+from collections.abc import Iterable
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from annotations.models import AgreementReport, ReliabilityReport, SpanAnnotation
+
+logger = logging.getLogger(__name__)
+
+
+def reports_mark_stale(*, session_id: int, article_ids: Iterable[int]) -> None:
+    """Flag the session report, the touched articles' reports and reliability stale."""
+    article_ids = list(article_ids)
+    AgreementReport.objects.filter(
+        Q(article__isnull=True) | Q(article_id__in=article_ids), session_id=session_id
+    ).update(stale=True)
+    ReliabilityReport.objects.filter(session_id=session_id).update(stale=True)
+
+
+def spans_changed(*, session_id: int, article_ids: Iterable[int]) -> None:
+    """Call inside the writing transaction; the enqueue happens after commit."""
+    article_ids = sorted(set(article_ids))
+    reports_mark_stale(session_id=session_id, article_ids=article_ids)
+    transaction.on_commit(
+        lambda: agreement_enqueue(session_id=session_id, article_ids=article_ids)
+    )
+
+
+def _keys(session_id: int) -> tuple[str, str]:
+    prefix = f"workbench:agreement:{session_id}"
+    return f"{prefix}:scheduled", f"{prefix}:articles"
+
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    url = settings.REDIS_URL
+    if url not in _clients:
+        # Short timeouts: a dead Redis must not hold up a user's write.
+        _clients[url] = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=2
+        )
+    return _clients[url]
+
+
+def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
+    """Schedule ONE debounced agreement recompute per session; never fails the write.
+
+    The touched article ids gather in a Redis set; `SET NX EX` on a per-session
+    key lets only the first write of a burst schedule the task (with
+    countdown=AGREEMENT_DEBOUNCE_SECONDS); the task clears the key and takes
+    the set when it starts. Without a broker (eager mode) the recompute runs
+    inline. If Redis or the broker is down, the reports stay stale (they were
+    marked so in the write's transaction) until the sweep or the next write.
+    """
+    try:
+        _agreement_enqueue(session_id, article_ids)
+    except Exception:  # noqa: BLE001 - a recompute must never fail the write
+        logger.warning(
+            "agreement recompute for session %s not enqueued; reports stay stale",
+            session_id,
+            exc_info=True,
+        )
+
+
+def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
+    from annotations.tasks import recompute_agreement
+
+    kwargs = {"session_id": session_id, "article_ids": sorted(set(article_ids))}
+    if not settings.REDIS_URL or recompute_agreement.app.conf.task_always_eager:
+        recompute_agreement.apply(kwargs=kwargs, throw=True)
+        return
+    debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
+    ttl = int(debounce) + 600  # a lost schedule frees itself; the sweep catches up
+    scheduled, pending = _keys(session_id)
+    pipe = _redis().pipeline(transaction=True)
+    if article_ids:
+        pipe.sadd(pending, *sorted(set(article_ids)))
+        pipe.expire(pending, ttl)
+    pipe.set(scheduled, "1", nx=True, ex=ttl)
+    first_of_burst = pipe.execute()[-1]
+    if not first_of_burst:
+        return
+    try:
+        recompute_agreement.apply_async(
+            kwargs={"session_id": session_id}, countdown=debounce, retry=False
+        )
+    except Exception:
+        _redis().delete(scheduled)
+        raise
+
+
+def agreement_pending_pop(*, session_id: int) -> list[int]:
+    """Clear the session's schedule mark and take the article ids gathered so far.
+
+    Clearing first means an edit from now on schedules a new task.
+    """
+    if not settings.REDIS_URL:
+        return []
+    scheduled, pending = _keys(session_id)
+    try:
+        pipe = _redis().pipeline(transaction=True)
+        pipe.delete(scheduled)
+        pipe.smembers(pending)
+        pipe.delete(pending)
+        _, members, _ = pipe.execute()
+    except redis.RedisError:
+        logger.warning("agreement: cannot read pending articles", exc_info=True)
+        return []
+    return sorted(int(member) for member in members)
+
+
+def agreement_sweep() -> list[int]:
+    """Enqueue a recompute for sessions with spans whose reports are stale or missing.
+
+    Returns the session ids enqueued. The debounce key keeps a sweep from
+    piling tasks onto a session that already has one scheduled.
+    """
+    with_spans = set(
+        SpanAnnotation.objects.values_list("session_id", flat=True).distinct()
+    )
+    stale = set(
+        AgreementReport.objects.filter(stale=True).values_list("session_id", flat=True)
+    )
+    reported = set(
+        AgreementReport.objects.filter(article__isnull=True, stale=False).values_list(
+            "session_id", flat=True
+        )
+    )
+    due = sorted(with_spans & (stale | (with_spans - reported)))
+    for session_id in due:
+        agreement_enqueue(session_id=session_id, article_ids=[])
+    return due

@@ -1,0 +1,295 @@
+"""Benchmark: the annotation REST API on gunicorn + PostgreSQL, over loopback HTTP.
+
+Creates its own database, migrates it, loads the seed corpus, starts gunicorn
+(4 workers, DEBUG=false) and measures single span creation, bulk creation and
+GET article + GET its spans (60 spans) under concurrent reviewers. Prints a table.
+
+Run from the project root:  .venv/bin/python bench/api_bench.py [--quick]
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres); Redis for the enqueue is
+optional (REDIS_URL, default redis://127.0.0.1:6379/14; no worker is started).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+DB_NAME = os.environ.get("BENCH_DB", "wb_bench_api")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+TIME_CAP_SECONDS = 240
+
+SETUP = r"""
+import json
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from annotations.models import (
+    AnnotationSession, Article, SessionArticle, SessionMembership,
+)
+from annotations.services.schemes import scheme_ensure_default
+from annotations.services.seeds import seeds_load
+
+seeds_load()
+article = max(Article.objects.all(), key=lambda a: len(a.text))
+User = get_user_model()
+scheme = scheme_ensure_default()
+out = {"article": article.pk, "length": len(article.text), "tokens": []}
+for name in ("write", "read"):
+    session = AnnotationSession.objects.create(name=f"bench {name}", scheme=scheme)
+    SessionArticle.objects.create(session=session, article=article)
+    out[f"{name}_session"] = session.pk
+for index in range(20):
+    user = User.objects.create_user(f"bench{index}", password="bench-password")
+    for name in ("write", "read"):
+        SessionMembership.objects.create(
+            session_id=out[f"{name}_session"], user=user, role="reviewer"
+        )
+    out["tokens"].append(Token.objects.create(user=user).key)
+print("SETUP" + json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database() -> str:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return f"{PG}/{DB_NAME}"
+
+
+class Client:
+    """One HTTP/1.1 request per connection (gunicorn sync workers close anyway)."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.headers = {
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+
+    def request(self, method: str, path: str, body=None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            payload = None if body is None else json.dumps(body).encode()
+            connection.request(method, path, body=payload, headers=self.headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+
+def spans_for(text: str, article: int, count: int, first_length: int) -> list[dict]:
+    """`count` distinct spans; each reviewer gets a different span length."""
+    spans = []
+    length = first_length
+    while len(spans) < count:
+        for start in range(0, len(text) - length, 7):
+            spans.append(
+                {
+                    "article": article,
+                    "start": start,
+                    "end": start + length,
+                    "quote": text[start : start + length],
+                    "claim_type": "other",
+                    "sourcing_quality": "unsupported",
+                    "cited_source": f"Source {start % 13}",
+                }
+            )
+            if len(spans) == count:
+                break
+        length += 1
+    return spans
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller counts")
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    single_count = 100 if args.quick else 300
+    bulk_requests = 5 if args.quick else 20
+    read_requests = 400 if args.quick else 2000
+    deadline = time.monotonic() + TIME_CAP_SECONDS
+
+    database_url = recreate_database()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+        "CELERY_QUEUE": "q_api_bench",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+    }
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    setup = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    data = json.loads(setup.stdout.split("SETUP", 1)[1])
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "workbench.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    rows: list[tuple[str, str]] = []
+    try:
+        clients = [Client(port, token) for token in data["tokens"]]
+        for _ in range(100):
+            try:
+                if clients[0].request("GET", "/api/me/")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not answer")
+        article = data["article"]
+        status, body = clients[0].request(
+            "GET", f"/api/sessions/{data['write_session']}/articles/{article}/"
+        )
+        text = json.loads(body)["text"]
+        write = f"/api/sessions/{data['write_session']}/spans/"
+        read = f"/api/sessions/{data['read_session']}/"
+
+        # 1. Single span creation, one client, sequential.
+        singles = spans_for(text, article, single_count, first_length=3)
+        started = time.perf_counter()
+        for span in singles:
+            status, body = clients[0].request("POST", write, span)
+            assert status == 201, body[:300]
+        elapsed = time.perf_counter() - started
+        rows.append(
+            ("single create, 1 client", f"{single_count / elapsed:,.0f} spans/s")
+        )
+
+        # 2. Bulk creation: bulk_requests x 1,000 spans, each by another reviewer.
+        batches = [
+            spans_for(text, article, 1000, first_length=10 + index)
+            for index in range(bulk_requests)
+        ]
+        timings = []
+        started = time.perf_counter()
+        for index, batch in enumerate(batches):
+            one = time.perf_counter()
+            status, body = clients[index % len(clients)].request(
+                "POST", write + "bulk/", {"spans": batch}
+            )
+            assert status == 201, body[:300]
+            timings.append(time.perf_counter() - one)
+        elapsed = time.perf_counter() - started
+        rows.append(
+            (
+                f"bulk create, {bulk_requests} x 1,000",
+                f"{bulk_requests * 1000 / elapsed:,.0f} spans/s "
+                f"(median request {statistics.median(timings) * 1000:,.0f} ms)",
+            )
+        )
+
+        # 3. GET article + its spans (60 per reviewer, blind) by 20 reviewers.
+        for index, client in enumerate(clients):
+            batch = spans_for(text, article, 60, first_length=40 + index)
+            status, body = client.request(
+                "POST", read + "spans/bulk/", {"spans": batch}
+            )
+            assert status == 201, body[:300]
+        latencies: list[float] = []
+        article_ms: list[float] = []
+        spans_ms: list[float] = []
+        lock = threading.Lock()
+        per_client = read_requests // len(clients)
+
+        def reviewer_loop(client: Client) -> None:
+            for _ in range(per_client):
+                if time.monotonic() > deadline:
+                    return
+                one = time.perf_counter()
+                status, _ = client.request("GET", f"{read}articles/{article}/")
+                two = time.perf_counter()
+                status2, body = client.request(
+                    "GET", f"{read}spans/?article={article}&limit=500"
+                )
+                three = time.perf_counter()
+                assert status == status2 == 200
+                assert json.loads(body)["count"] == 60
+                with lock:
+                    article_ms.append((two - one) * 1000)
+                    spans_ms.append((three - two) * 1000)
+                    latencies.append((three - one) * 1000)
+
+        threads = [threading.Thread(target=reviewer_loop, args=(c,)) for c in clients]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        for label, values in (
+            ("GET article", article_ms),
+            ("GET spans (60)", spans_ms),
+            ("GET article + spans", latencies),
+        ):
+            rows.append(
+                (
+                    f"{label}, 20 clients",
+                    f"p50 {percentile(values, 0.5):.1f} ms, "
+                    f"p95 {percentile(values, 0.95):.1f} ms (n={len(values)})",
+                )
+            )
+        rows.append(("read throughput", f"{len(latencies) / elapsed:,.0f} pairs/s"))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    width = max(len(label) for label, _ in rows)
+    print(
+        f"\nAPI bench: gunicorn -w {args.workers}, PostgreSQL, {os.cpu_count()} CPUs,"
+    )
+    print(f"article of {data['length']:,} code points\n")
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Settings for the workbench, read from the environment with safe dev defaults.
+
+Every variable read here is listed, with its default, in `.env.example`.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item]
+
+
+# --- Core -------------------------------------------------------------------
+# The default key is for development only; production sets SECRET_KEY.
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "dev-only-insecure-key-change-me-for-any-shared-deployment"
+)
+DEBUG = env_bool("DEBUG", True)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "annotations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "workbench.urls"
+WSGI_APPLICATION = "workbench.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+# SQLite file in the project by default (the embedded demo); PostgreSQL through
+# the same variable, e.g. postgres://postgres@127.0.0.1:5432/test
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation -----------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"  # filled by collectstatic
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"
+
+# --- Request limits -----------------------------------------------------------
+# Bodies above this size are refused with 400 before parsing (bulk uploads of a
+# few thousand spans fit comfortably).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("MAX_REQUEST_BYTES", str(5 * 1024 * 1024))
+)
+
+# --- Celery -------------------------------------------------------------------
+# With REDIS_URL unset, tasks run in-process (eager) so the demo needs no server.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "360"))
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "workbench")
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+# Fail fast when the broker is down: writes must not hang on enqueueing.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_timeout": 2,
+    # An unacknowledged task of a killed worker is redelivered after this long.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-reports": {
+        "task": "annotations.sweep_stale_reports",
+        "schedule": float(os.environ.get("STALE_SWEEP_SECONDS", "60")),
+    },
+}
+
+# --- Workbench ------------------------------------------------------------------
+# Seconds a burst of span edits waits before its one agreement recompute runs.
+AGREEMENT_DEBOUNCE_SECONDS = float(os.environ.get("AGREEMENT_DEBOUNCE_SECONDS", "2"))
+AGREEMENT_BOOTSTRAP_DRAWS = int(os.environ.get("AGREEMENT_BOOTSTRAP_DRAWS", "1000"))
+EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
+# Source reliability (docs/reliability.md): prior worth k pseudo-claims at the
+# corpus mean, fewer than MIN_N claims = "insufficient evidence", bootstrap draws,
+# and how long a burst of changes waits for its one reliability recompute.
+RELIABILITY_PRIOR_STRENGTH = float(os.environ.get("RELIABILITY_PRIOR_STRENGTH", "5"))
+RELIABILITY_MIN_N = int(os.environ.get("RELIABILITY_MIN_N", "5"))
+RELIABILITY_BOOTSTRAP_DRAWS = int(os.environ.get("RELIABILITY_BOOTSTRAP_DRAWS", "2000"))
+RELIABILITY_DEBOUNCE_SECONDS = float(
+    os.environ.get("RELIABILITY_DEBOUNCE_SECONDS", "5")
+)
+
+# --- REST framework -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Service errors (ValidationError, StaleVersion, …) become JSON 4xx here.
+    "EXCEPTION_HANDLER": "annotations.api.exceptions.api_exception_handler",
+    # JSON bodies obey DATA_UPLOAD_MAX_MEMORY_SIZE too (413 beyond it).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Source-credibility annotation workbench API",
+    "DESCRIPTION": (
+        "Span annotation of news articles: sessions, articles, spans, review "
+        "state, agreement and reliability reports, exports. Offsets are Unicode "
+        "code points, end exclusive, unless offset_unit=utf16 is given."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Logging --------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,20 @@
+"""Top-level URLs: the web pages, the REST API, its schema and the admin."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularRedocView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path("api/", include("annotations.api.urls")),
+    path("", include("annotations.web.urls")),
+]
