@@ -7,7 +7,7 @@ from django.db.models import Count
 
 from annotations import models
 from annotations.services.articles import article_validate_text_change
-from annotations.services.recompute import spans_changed
+from annotations.services.recompute import aliases_changed, spans_changed
 from annotations.services.spans import reviewer_check, span_clean, span_context
 from annotations.text import text_sha256
 
@@ -301,8 +301,22 @@ class FactAdmin(admin.ModelAdmin):
 
 @admin.register(models.SourceAlias)
 class SourceAliasAdmin(admin.ModelAdmin):
+    """Aliases merge cited sources: every change sends the reports to recompute."""
+
     list_display = ("alias", "canonical")
     search_fields = ("alias", "canonical")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        aliases_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        aliases_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        aliases_changed()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

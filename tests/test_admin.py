@@ -5,7 +5,13 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.admin import ReadOnlyAdmin
-from annotations.models import AgreementReport, Article, SpanAnnotation
+from annotations.models import (
+    AgreementReport,
+    Article,
+    ReliabilityReport,
+    SpanAnnotation,
+)
+from annotations.services.reliability import reliability_recompute
 from annotations.services.spans import annotation_create
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +120,43 @@ def test_admin_recompute_action_runs_the_agreement_task(
     assert AgreementReport.objects.filter(
         session=team_session, article__isnull=True
     ).exists()
+
+
+def test_admin_alias_change_recomputes_reliability(
+    staff_client,
+    team_session,
+    emoji_article,
+    reviewer_a,
+    django_capture_on_commit_callbacks,
+):
+    """An alias merges sources: saving one sends agreement and reliability to run."""
+    from workbench.celery import app
+
+    annotation_create(
+        session_id=team_session.pk,
+        article_id=emoji_article.pk,
+        reviewer=reviewer_a,
+        start=0,
+        end=4,
+        quote="Asif",
+        claim_type="other",
+        sourcing_quality="unsupported",
+        cited_source="Khawaja Muhammad Asif",
+    )
+    before = reliability_recompute(session_id=team_session.pk).fingerprint
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_client.post(
+                reverse("admin:annotations_sourcealias_add"),
+                {"alias": "Khawaja Muhammad Asif", "canonical": "Khawaja Asif"},
+            )
+            # Inside the admin's transaction every report went stale.
+            assert ReliabilityReport.objects.get(session=team_session).stale
+    finally:
+        app.conf.task_always_eager = previous
+    assert response.status_code == 302
+    report = ReliabilityReport.objects.get(session=team_session)
+    assert report.stale is False and report.computed_at is not None
+    assert report.fingerprint != before

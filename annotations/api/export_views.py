@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -11,8 +13,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.models import AnnotationSession, ExportJob
 from annotations.services.exports import (
+    FORMATS,
     export_filename,
     export_filters_for,
     export_format_get,
@@ -21,6 +25,44 @@ from annotations.services.exports import (
     export_job_visible,
     export_stream,
 )
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "layer",
+        str,
+        enum=["raw", "gold", "both"],
+        description="raw = every reviewer's spans, gold = adjudicated layer, or both.",
+    ),
+    OpenApiParameter(
+        "articles", str, description="Comma-separated article ids or external ids."
+    ),
+    OpenApiParameter("reviewers", str, description="Comma-separated usernames."),
+    OpenApiParameter(
+        "statuses",
+        str,
+        description="Comma-separated agreement statuses "
+        "(pending, agreed, disputed, adjudicated).",
+    ),
+    OpenApiParameter(
+        "since",
+        str,
+        description="ISO 8601 date or datetime: spans and gold changed from then on.",
+    ),
+    OpenApiParameter(
+        "until",
+        str,
+        description="ISO 8601 date or datetime, inclusive "
+        "(a bare date includes that whole day, UTC).",
+    ),
+]
+ERROR_RESPONSES = {
+    400: OpenApiResponse(FieldErrorsSerializer, description="A filter is invalid."),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="A blind-session reviewer asked for others' work or gold.",
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="No such session or job."),
+}
 
 
 class IgnoreFormatParameter(DefaultContentNegotiation):
@@ -45,6 +87,20 @@ class ExportBaseView(APIView):
         return super().handle_exception(exc)
 
 
+@extend_schema(
+    tags=["export"],
+    summary="Stream the session's labeled corpus",
+    parameters=[
+        OpenApiParameter(
+            "format",
+            str,
+            enum=sorted(FORMATS),
+            description="Export format (default jsonl).",
+        ),
+        *FILTER_PARAMETERS,
+    ],
+    responses={(200, "*/*"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
+)
 class SessionExportView(ExportBaseView):
     """GET: stream the session's corpus in `format` (default jsonl)."""
 
@@ -89,6 +145,24 @@ class ExportJobOutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class ExportJobRequestSerializer(serializers.Serializer):
+    """Schema only: the body of POST .../export/jobs/ (validated by the service)."""
+
+    format = serializers.ChoiceField(choices=sorted(FORMATS), default="jsonl")
+    layer = serializers.ChoiceField(choices=["raw", "gold", "both"], required=False)
+    articles = serializers.CharField(required=False)
+    reviewers = serializers.CharField(required=False)
+    statuses = serializers.CharField(required=False)
+    since = serializers.CharField(required=False)
+    until = serializers.CharField(required=False)
+
+
+@extend_schema(
+    tags=["export"],
+    summary="Start a background export job",
+    request=ExportJobRequestSerializer,
+    responses={202: ExportJobOutputSerializer, **ERROR_RESPONSES},
+)
 class SessionExportJobsView(ExportBaseView):
     """POST: start a background export; 202 with the job to poll."""
 
@@ -114,6 +188,11 @@ class SessionExportJobsView(ExportBaseView):
         return Response(body, status=202)
 
 
+@extend_schema(
+    tags=["export"],
+    summary="Poll an export job",
+    responses={200: ExportJobOutputSerializer, 404: ERROR_RESPONSES[404]},
+)
 class ExportJobDetailView(ExportBaseView):
     def get(self, request, job_id: int):
         job = export_job_visible(user=request.user, job_id=job_id)
@@ -122,6 +201,15 @@ class ExportJobDetailView(ExportBaseView):
         )
 
 
+@extend_schema(
+    tags=["export"],
+    summary="Download a finished export job's file",
+    responses={
+        (200, "*/*"): OpenApiTypes.BINARY,
+        404: ERROR_RESPONSES[404],
+        409: OpenApiResponse(ErrorSerializer, description="The job is not done yet."),
+    },
+)
 class ExportJobDownloadView(ExportBaseView):
     def get(self, request, job_id: int):
         job = export_job_visible(user=request.user, job_id=job_id)

@@ -195,6 +195,11 @@ def agreement_recompute_run(
         bootstrap_draws=bootstrap_draws,
         task_id=task_id,
     )
+    # Reliability reads the agreed and adjudicated units: recompute it next
+    # (debounced; a no-op when its input fingerprint did not change).
+    from annotations.services.reliability import reliability_enqueue
+
+    reliability_enqueue(session_id=session_id)
     return {
         "session_id": session_id,
         "report_id": report.pk,

@@ -33,6 +33,25 @@ def spans_changed(*, session_id: int, article_ids: Iterable[int]) -> None:
     )
 
 
+def aliases_changed() -> None:
+    """The alias table is global: every report goes stale, every session recomputes.
+
+    Call inside the writing transaction. Agreement runs first (cited-source
+    matching uses the aliases) and schedules reliability when it finishes.
+    """
+    AgreementReport.objects.update(stale=True)
+    ReliabilityReport.objects.update(stale=True)
+    session_ids = sorted(
+        set(SpanAnnotation.objects.values_list("session_id", flat=True).distinct())
+    )
+
+    def enqueue_all() -> None:
+        for session_id in session_ids:
+            agreement_enqueue(session_id=session_id, article_ids=[])
+
+    transaction.on_commit(enqueue_all)
+
+
 def _keys(session_id: int) -> tuple[str, str]:
     prefix = f"workbench:agreement:{session_id}"
     return f"{prefix}:scheduled", f"{prefix}:articles"
@@ -122,8 +141,12 @@ def agreement_sweep() -> list[int]:
     """Enqueue a recompute for sessions with spans whose reports are stale or missing.
 
     Returns the session ids enqueued. The debounce key keeps a sweep from
-    piling tasks onto a session that already has one scheduled.
+    piling tasks onto a session that already has one scheduled. A session
+    whose agreement is fresh but whose reliability report is stale gets a
+    reliability recompute only (agreement would schedule one anyway).
     """
+    from annotations.services.reliability import reliability_schedule
+
     with_spans = set(
         SpanAnnotation.objects.values_list("session_id", flat=True).distinct()
     )
@@ -138,4 +161,11 @@ def agreement_sweep() -> list[int]:
     due = sorted(with_spans & (stale | (with_spans - reported)))
     for session_id in due:
         agreement_enqueue(session_id=session_id, article_ids=[])
-    return due
+    reliability_due = set(
+        ReliabilityReport.objects.filter(stale=True).values_list(
+            "session_id", flat=True
+        )
+    ) - set(due)
+    for session_id in sorted(reliability_due):
+        reliability_schedule(session_id=session_id)
+    return sorted(set(due) | reliability_due)

@@ -886,10 +886,11 @@ def reliability_schedule(*, session_id: int) -> str | None:
     is already scheduled for this burst (or scheduling failed, which is logged).
     """
     try:
-        if not settings.REDIS_URL:
+        from annotations.tasks import recompute_reliability
+
+        if not settings.REDIS_URL or recompute_reliability.app.conf.task_always_eager:
             reliability_recompute(session_id=session_id)
             return "inline"
-        from annotations.tasks import recompute_reliability
 
         delay = _debounce_seconds()
         key = DEBOUNCE_KEY.format(session_id=session_id)

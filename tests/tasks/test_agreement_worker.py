@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from annotations.models import AgreementReport, SpanAnnotation
+from annotations.models import AgreementReport, ReliabilityReport, SpanAnnotation
 from annotations.services.recompute import agreement_sweep
 from annotations.tasks import recompute_agreement
 from tests.conftest import WorkerProcess, api_client_for
@@ -87,6 +87,17 @@ def test_worker_computes_report_after_api_writes_and_after_an_edit(
     assert AgreementReport.objects.filter(
         session=team_session, article=emoji_article, stale=False
     ).exists()
+    # The worker's agreement run schedules the reliability recompute after it
+    # (debounced by RELIABILITY_DEBOUNCE_SECONDS, 5 s by default).
+    reliability = _wait_for(
+        lambda: ReliabilityReport.objects.filter(
+            session=team_session, computed_at__isnull=False, stale=False
+        ).first(),
+        45,
+        "the reliability report the agreement run scheduled",
+    )
+    assert reliability.task_id
+    assert reliability.payload["excluded"]["total"] >= 0
 
     span = created["Tarar agreed", "reviewer_c"]
     response = api_client_for(reviewer_c).patch(

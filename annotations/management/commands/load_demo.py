@@ -17,9 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         session = demo_setup()
         self.stdout.write(self.style.SUCCESS(f"Session {session.pk}: {session.name}"))
-        self.stdout.write(
-            f"Development accounts (password for all: {DEMO_PASSWORD}):"
-        )
+        self.stdout.write(f"Development accounts (password for all: {DEMO_PASSWORD}):")
         for username in DEMO_REVIEWERS:
             self.stdout.write(f"  {username:12} reviewer")
         self.stdout.write(f"  {DEMO_ADJUDICATOR:12} adjudicator")
