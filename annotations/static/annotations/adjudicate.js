@@ -5,6 +5,8 @@
 // article text is sliced in UTF-16 with the `*_utf16` offsets the API also returns.
 // User text only reaches the DOM through textContent, attributes or form values.
 
+import { errorText as apiErrorText, request, getAll, el } from "./http.js";
+
 const root = document.getElementById("adjudicate");
 const sessionId = Number(root.dataset.sessionId);
 const api = root.dataset.api;
@@ -51,65 +53,13 @@ const state = {
 
 // --- HTTP -------------------------------------------------------------------
 
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-async function request(method, url, body) {
-  const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(url, options);
-  } catch (error) {
-    return { status: 0, ok: false, data: null };
-  }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = null;
-  }
-  return { status: response.status, ok: response.ok, data };
-}
-
-async function getAll(url) {
-  const items = [];
-  let next = url;
-  while (next) {
-    const response = await request("GET", next);
-    if (!response.ok) return { ...response, items };
-    if (Array.isArray(response.data)) return { ...response, items: response.data };
-    items.push(...(response.data.results || []));
-    next = response.data.next;
-  }
-  return { ok: true, status: 200, items };
-}
-
-function flatten(value) {
-  if (Array.isArray(value)) return value.map(flatten).join(" ");
-  if (value && typeof value === "object") return Object.values(value).map(flatten).join(" ");
-  return String(value);
-}
-
 function errorText(response, action) {
-  if (response.status === 0) return `Could not reach the server to ${action}. Check your connection and try again.`;
-  if (response.status === 403) return `You are not allowed to ${action}.`;
-  if (response.status === 404) return `Could not ${action}: this unit no longer exists (the agreement was recomputed). Reload the queue.`;
-  const data = response.data;
-  if (data && typeof data === "object") {
-    const parts = Object.entries(data).map(([field, value]) => {
-      const label = FIELD_LABELS[field] ?? field.replaceAll("_", " ");
-      return label ? `${label}: ${flatten(value)}` : flatten(value);
-    });
-    if (parts.length) return `Could not ${action}. ${parts.join(" ")}`;
-  }
-  return `Could not ${action} (the server answered ${response.status}).`;
+  return apiErrorText(response, action, {
+    labels: FIELD_LABELS,
+    statuses: {
+      404: `Could not ${action}: this unit no longer exists (the agreement was recomputed). Reload the queue.`,
+    },
+  });
 }
 
 function showError(text) {
@@ -122,16 +72,6 @@ function showError(text) {
 
 function say(text) {
   statusEl.textContent = text;
-}
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 // --- Offsets ----------------------------------------------------------------

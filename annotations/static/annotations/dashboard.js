@@ -6,6 +6,8 @@
 // reliability score. User text (names, quotes, labels) only reaches the DOM through
 // textContent or attribute setters, never as HTML.
 
+import { errorText as apiErrorText, request, el } from "./http.js";
+
 const root = document.getElementById("dashboard");
 const sessionId = Number(root.dataset.sessionId);
 const api = root.dataset.api;
@@ -26,46 +28,10 @@ const state = { agreement: null, reliability: null };
 
 // --- HTTP -------------------------------------------------------------------
 
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-async function request(method, url, body) {
-  const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-  if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(url, options);
-  } catch (error) {
-    return { status: 0, ok: false, data: null };
-  }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (error) {
-    data = null;
-  }
-  return { status: response.status, ok: response.ok, data };
-}
-
 function errorText(response, action) {
-  if (response.status === 0) return `Could not reach the server to ${action}. Try again.`;
-  if (response.status === 403) return `You are not allowed to ${action}.`;
-  if (response.status === 503) return `Could not ${action}: the task queue is unavailable. Try again shortly.`;
-  const data = response.data;
-  if (data && typeof data === "object") {
-    const parts = Object.entries(data).map(([field, value]) => {
-      const text = Array.isArray(value) ? value.join(" ") : String(value);
-      return field === "detail" || field === "non_field_errors" ? text : `${field}: ${text}`;
-    });
-    if (parts.length) return `Could not ${action}. ${parts.join(" ")}`;
-  }
-  return `Could not ${action} (the server answered ${response.status}).`;
+  return apiErrorText(response, action, {
+    statuses: { 503: `Could not ${action}: the task queue is unavailable. Try again shortly.` },
+  });
 }
 
 function showError(text) {
@@ -76,16 +42,6 @@ function showError(text) {
 }
 
 // --- Small DOM and SVG helpers ------------------------------------------------
-
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG_NS, tag);

@@ -6,6 +6,8 @@
 // `start_utf16`/`end_utf16` back. User text only ever reaches the DOM via textContent,
 // attribute setters or form values, never as HTML.
 
+import { errorText as apiErrorText, request, getAll } from "./http.js";
+
 const root = document.getElementById("workspace");
 const textEl = document.getElementById("article-text");
 const messagesEl = document.getElementById("messages");
@@ -52,71 +54,8 @@ const state = {
 
 // --- HTTP -------------------------------------------------------------------
 
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-async function request(method, url, body) {
-  const options = {
-    method,
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  };
-  if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) {
-    options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(url, options);
-  } catch (error) {
-    return { status: 0, ok: false, data: null };
-  }
-  let data = null;
-  if (response.status !== 204) {
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
-    }
-  }
-  return { status: response.status, ok: response.ok, data };
-}
-
-async function getAll(url) {
-  // Follows DRF pagination ({count, next, results}) or accepts a plain list.
-  const items = [];
-  let next = url;
-  while (next) {
-    const response = await request("GET", next);
-    if (!response.ok) return { ...response, items };
-    const data = response.data;
-    if (Array.isArray(data)) return { ...response, items: data };
-    items.push(...(data.results || []));
-    next = data.next;
-  }
-  return { ok: true, status: 200, items };
-}
-
 function errorText(response, action) {
-  if (response.status === 0) {
-    return `Could not reach the server to ${action}. Check your connection and try again.`;
-  }
-  if (response.status === 403) return `You are not allowed to ${action}.`;
-  const data = response.data;
-  if (data && typeof data === "object") {
-    const parts = [];
-    for (const [field, value] of Object.entries(data)) {
-      if (field === "current" || field === "field") continue;
-      const text = Array.isArray(value) ? value.join(" ") : String(value);
-      const label = FIELD_LABELS[field] ?? field.replaceAll("_", " ");
-      parts.push(label ? `${label}: ${text}` : text);
-    }
-    if (parts.length) return `Could not ${action}. ${parts.join(" ")}`;
-  }
-  return `Could not ${action} (the server answered ${response.status}).`;
+  return apiErrorText(response, action, { labels: FIELD_LABELS, skip: ["current", "field"] });
 }
 
 // --- Messages ---------------------------------------------------------------
