@@ -2,7 +2,9 @@
 
 Creates its own database, migrates it, loads the seed corpus, starts gunicorn
 (4 workers, DEBUG=false) and measures single span creation, bulk creation and
-GET article + GET its spans (60 spans) under concurrent reviewers. Prints a table.
+GET article + GET its spans (60 spans) for 20 reviewers: first as a bounded,
+open-loop load (Poisson arrivals, --rate article opens per second per reviewer),
+then back to back (saturation: the latency there is mostly queueing). Prints a table.
 
 Run from the project root:  .venv/bin/python bench/api_bench.py [--quick]
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); Redis for the enqueue is
@@ -15,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -128,6 +131,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller counts")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--rate", type=float, default=1.0, help="article opens/s per paced reviewer"
+    )
+    parser.add_argument("--paced-seconds", type=float, default=30.0)
     args = parser.parse_args()
     single_count = 100 if args.quick else 300
     bulk_requests = 5 if args.quick else 20
@@ -242,40 +249,72 @@ def main() -> None:
             for _ in range(per_client):
                 if time.monotonic() > deadline:
                     return
-                one = time.perf_counter()
-                status, _ = client.request("GET", f"{read}articles/{article}/")
-                two = time.perf_counter()
-                status2, body = client.request(
-                    "GET", f"{read}spans/?article={article}&limit=500"
-                )
-                three = time.perf_counter()
-                assert status == status2 == 200
-                assert json.loads(body)["count"] == 60
-                with lock:
-                    article_ms.append((two - one) * 1000)
-                    spans_ms.append((three - two) * 1000)
-                    latencies.append((three - one) * 1000)
+                fetch_pair(client)
 
-        threads = [threading.Thread(target=reviewer_loop, args=(c,)) for c in clients]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-        for label, values in (
-            ("GET article", article_ms),
-            ("GET spans (60)", spans_ms),
-            ("GET article + spans", latencies),
-        ):
+        def fetch_pair(client: Client) -> None:
+            one = time.perf_counter()
+            status, _ = client.request("GET", f"{read}articles/{article}/")
+            two = time.perf_counter()
+            status2, body = client.request(
+                "GET", f"{read}spans/?article={article}&limit=500"
+            )
+            three = time.perf_counter()
+            assert status == status2 == 200
+            assert json.loads(body)["count"] == 60
+            with lock:
+                article_ms.append((two - one) * 1000)
+                spans_ms.append((three - two) * 1000)
+                latencies.append((three - one) * 1000)
+
+        def paced_loop(client: Client, seed: int, stop_at: float) -> None:
+            # Open loop: Poisson arrivals at --rate pairs/s per reviewer, so a slow
+            # answer does not slow the arrivals (no coordinated omission).
+            rng = random.Random(seed)
+            due = time.perf_counter() + rng.expovariate(args.rate)
+            while due < stop_at:
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                fetch_pair(client)
+                due += rng.expovariate(args.rate)
+
+        def run_phase(label: str, targets) -> None:
+            for values in (article_ms, spans_ms, latencies):
+                values.clear()
+            threads = [threading.Thread(target=t, args=a) for t, a in targets]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - started
+            for name, values in (
+                ("GET article", article_ms),
+                ("GET spans (60)", spans_ms),
+                ("GET article + spans", latencies),
+            ):
+                rows.append(
+                    (
+                        f"{name}, {label}",
+                        f"p50 {percentile(values, 0.5):.1f} ms, "
+                        f"p95 {percentile(values, 0.95):.1f} ms (n={len(values)})",
+                    )
+                )
             rows.append(
                 (
-                    f"{label}, 20 clients",
-                    f"p50 {percentile(values, 0.5):.1f} ms, "
-                    f"p95 {percentile(values, 0.95):.1f} ms (n={len(values)})",
+                    f"read throughput, {label}",
+                    f"{len(latencies) / elapsed:,.0f} pairs/s",
                 )
             )
-        rows.append(("read throughput", f"{len(latencies) / elapsed:,.0f} pairs/s"))
+
+        # 3a. Bounded load: 20 reviewers, each opening the article at --rate/s.
+        stop_at = time.perf_counter() + args.paced_seconds
+        run_phase(
+            f"20 reviewers at {args.rate:g}/s each",
+            [(paced_loop, (c, i, stop_at)) for i, c in enumerate(clients)],
+        )
+        # 3b. Saturation: the same 20 clients, back to back (queueing included).
+        run_phase("20 clients back to back", [(reviewer_loop, (c,)) for c in clients])
     finally:
         server.terminate()
         try:
