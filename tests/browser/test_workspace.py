@@ -193,6 +193,49 @@ def test_emoji_before_the_selection_stores_code_point_offsets_and_exact_quote(
     assert page.js_errors == []
 
 
+def test_change_words_moves_a_saved_span_and_keeps_its_labels(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    span = _span(
+        session,
+        article,
+        reviewer,
+        "the talks are over",
+        claim_type="quoted_statement",
+        note="keep this note",
+    )
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    # "w" starts a reselection; Esc ends it and leaves the span as it was.
+    page.click(f".span-item[data-span-id='{span.pk}']")
+    page.locator("#editor-title").focus()
+    page.keyboard.press("w")
+    assert page.is_visible("#rebound-hint")
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#rebound-hint") and page.is_visible("#editor")
+    assert page.inner_text("#editor-quote") == "the talks are over"
+    # The button, then a new mouse selection (after 😀, with curly quotes).
+    page.click("#rebound-button")
+    wider = "said “the talks are over”"
+    drag_select(page, wider)
+    assert page.inner_text("#editor-quote") == wider
+    assert page.input_value("#note") == "keep this note"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor", state="hidden")
+    span.refresh_from_db()
+    start = EMOJI_TEXT.index(wider)
+    assert (span.start, span.end, span.quote) == (start, start + len(wider), wider)
+    assert (span.version, span.claim_type.code, span.note) == (
+        2,
+        "quoted_statement",
+        "keep this note",
+    )
+    assert SpanAnnotation.objects.filter(session=session).count() == 1
+    assert _highlighted_text(page, span.pk) == wider
+    assert page.js_errors == []
+
+
 def test_blind_session_never_sends_another_reviewers_span_to_the_page(
     page, live_server, transactional_db
 ):

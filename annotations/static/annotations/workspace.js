@@ -46,6 +46,7 @@ const state = {
   textNodes: [], // [{node, start}] in document order; start in UTF-16 units
   nodeStart: new WeakMap(),
   pending: null, // {start, end} of a new selection (UTF-16)
+  reselecting: false, // "Change words": the next selection moves the open span
   editor: null, // {mode: "new"|"edit"|"view", spanId, version, start, end, quote, baseline}
   escArmed: false,
   done: false,
@@ -324,6 +325,7 @@ function renderLegendAndShortcuts() {
     ...[...state.levels.values()]
       .filter((l) => l.shortcut)
       .map((l) => [l.shortcut, `Sourcing: ${l.name}`]),
+    ["w", "Change the open span's words: select the new ones"],
     ["Enter", "Save the span (Ctrl+Enter in the note)"],
     ["Esc", "Cancel (press twice to discard edits)"],
   ];
@@ -408,6 +410,7 @@ function setFormValues(values) {
 
 function isDirty() {
   if (!state.editor || state.editor.mode === "view") return false;
+  if (offsetsMoved(state.editor)) return true;
   const now = formValues();
   const base = state.editor.baseline;
   return Object.keys(now).some((key) => now[key] !== base[key]);
@@ -431,10 +434,14 @@ function showEditor({ mode, span = null, start, end, values }) {
     version: span ? span.version : null,
     start,
     end,
+    baseStart: start,
+    baseEnd: end,
     quote: state.text.slice(start, end),
     baseline: values,
   };
   state.escArmed = false;
+  setReselecting(false);
+  document.getElementById("rebound-button").hidden = mode !== "edit";
   setFormValues(values);
   const readOnly = mode === "view";
   for (const control of formEl.querySelectorAll("input, textarea")) control.disabled = readOnly;
@@ -454,8 +461,34 @@ function showEditor({ mode, span = null, start, end, values }) {
   if (!readOnly) loadCitedSources("");
 }
 
+function setReselecting(on) {
+  state.reselecting = on;
+  document.getElementById("rebound-hint").hidden = !on;
+  root.classList.toggle("reselecting", on);
+}
+
+function moveEditorTo(offsets) {
+  // "Change words": the open span takes the new selection; saved with the labels.
+  const editor = state.editor;
+  editor.start = offsets.start;
+  editor.end = offsets.end;
+  editor.quote = state.text.slice(offsets.start, offsets.end);
+  document.getElementById("editor-quote").textContent = editor.quote;
+  state.pending = offsets;
+  setReselecting(false);
+  state.escArmed = false;
+  window.getSelection().removeAllRanges();
+  renderText();
+  showStatus("New words chosen: press Save to move the span, Esc to keep the old ones.");
+}
+
+function offsetsMoved(editor) {
+  return editor.start !== editor.baseStart || editor.end !== editor.baseEnd;
+}
+
 function closeEditor() {
   state.editor = null;
+  setReselecting(false);
   state.pending = null;
   state.escArmed = false;
   editorEl.hidden = true;
@@ -577,6 +610,11 @@ async function saveEdit(editor, values) {
   for (const [key, value] of Object.entries(values)) {
     if (value !== editor.baseline[key]) changes[key] = value;
   }
+  if (offsetsMoved(editor)) {
+    changes.start = editor.start;
+    changes.end = editor.end;
+    changes.quote = editor.quote;
+  }
   if (!Object.keys(changes).length) {
     clearError();
     closeEditor();
@@ -635,10 +673,16 @@ function handleStale(response, prefix) {
     setFormValues(merged);
     editor.version = span.version;
     editor.baseline = saved;
-    editor.start = span.u16start;
-    editor.end = span.u16end;
-    editor.quote = span.quote;
-    document.getElementById("editor-quote").textContent = span.quote;
+    if (!offsetsMoved(editor)) {
+      // The user kept the words: take the saved ones (they may have moved).
+      editor.start = span.u16start;
+      editor.end = span.u16end;
+      editor.quote = span.quote;
+      state.pending = null;
+    }
+    editor.baseStart = span.u16start;
+    editor.baseEnd = span.u16end;
+    document.getElementById("editor-quote").textContent = editor.quote;
     renderText();
     renderSpanList();
     showServerVersion(span);
@@ -809,6 +853,11 @@ function onKeyDown(event) {
     return;
   }
   if (!state.editor) return;
+  if (event.key === "Escape" && state.reselecting) {
+    event.preventDefault();
+    setReselecting(false);
+    return;
+  }
   if (event.key === "Escape") {
     event.preventDefault();
     cancelEditor();
@@ -839,6 +888,12 @@ function onKeyDown(event) {
       return;
     }
   }
+  // After the scheme's own keys, so a scheme may still use "w".
+  if (key === "w" && state.editor.mode === "edit") {
+    setReselecting(true);
+    event.preventDefault();
+    return;
+  }
 }
 
 function pick(name, value) {
@@ -852,7 +907,9 @@ function pick(name, value) {
 function captureSelection() {
   if (!canAnnotate || !state.article) return;
   const offsets = selectionOffsets();
-  if (offsets) openSelection(offsets);
+  if (!offsets) return;
+  if (state.reselecting && state.editor && state.editor.mode === "edit") moveEditorTo(offsets);
+  else openSelection(offsets);
 }
 
 function onTextClick(event) {
@@ -869,7 +926,7 @@ function bindEvents() {
   // Let the click (if any) run first; a drag that selected text is then handled here.
   textEl.addEventListener("mouseup", () => setTimeout(captureSelection, 0));
   document.addEventListener("keyup", (event) => {
-    if (event.shiftKey && !state.editor) captureSelection();
+    if (event.shiftKey && (!state.editor || state.reselecting)) captureSelection();
   });
   textEl.addEventListener("click", onTextClick);
   document.addEventListener("keydown", onKeyDown);
@@ -890,6 +947,7 @@ function bindEvents() {
   });
   document.getElementById("cancel-button").addEventListener("click", cancelEditor);
   document.getElementById("delete-button").addEventListener("click", deleteSpan);
+  document.getElementById("rebound-button").addEventListener("click", () => setReselecting(true));
   document.getElementById("done-button").addEventListener("click", toggleDone);
   window.addEventListener("beforeunload", (event) => {
     if (isDirty()) {
