@@ -306,7 +306,8 @@ ARTICLE_FIELDS = (
     "outlet__domain",
 )
 # PostgreSQL spells the timestamp exactly as `timestamp()` would, which saves
-# parsing and re-formatting two datetimes per span on the hot path.
+# parsing and re-formatting two datetimes per span on the hot path (other
+# databases take the Python path in `_raw_rows`).
 ISO_UTC = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""
 CREATED_TEXT = RawSQL(
     f"to_char(annotations_spanannotation.created_at AT TIME ZONE 'UTC', {ISO_UTC})",
@@ -434,12 +435,7 @@ def iter_bundles(
         if not filters.hide_units:
             unit_of_span, status_of_key = _units(filters.session_id, ids)
         if filters.include_raw:
-            rows = list(
-                raw_span_queryset(filters)
-                .filter(article_id__in=ids)
-                .annotate(created_text=CREATED_TEXT, modified_text=MODIFIED_TEXT)
-                .values_list(*RAW_FIELDS)
-            )
+            rows = _raw_rows(filters, ids)
             names.load({row[2] for row in rows})
             usernames = names.by_id
             for (
@@ -497,6 +493,23 @@ def iter_bundles(
             on_chunk(done)
         if len(chunk) < chunk_size:
             return
+
+
+def _raw_rows(filters: ExportFilters, article_ids: list[int]) -> list[tuple]:
+    """Reviewer span rows (RAW_FIELDS order) with their timestamps as text."""
+    query = raw_span_queryset(filters).filter(article_id__in=article_ids)
+    if connection.vendor == "postgresql":
+        return list(
+            query.annotate(
+                created_text=CREATED_TEXT, modified_text=MODIFIED_TEXT
+            ).values_list(*RAW_FIELDS)
+        )
+    # Elsewhere (SQLite, the embedded default) Python spells them the same way.
+    fields = (*RAW_FIELDS[:-2], "created_at", "updated_at")
+    return [
+        (*row[:-2], timestamp(row[-2]), timestamp(row[-1]))
+        for row in query.values_list(*fields)
+    ]
 
 
 def _units(session_id: int, article_ids: list[int]):
