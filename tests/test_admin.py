@@ -23,6 +23,21 @@ def staff_client(client, staff):
     return client
 
 
+def asif_span(session, article, reviewer, **values):
+    """Reviewer's span on the first word, "Asif", of the emoji article."""
+    return annotation_create(
+        session_id=session.pk,
+        article_id=article.pk,
+        reviewer=reviewer,
+        start=0,
+        end=4,
+        quote="Asif",
+        claim_type="other",
+        sourcing_quality="unsupported",
+        **values,
+    )
+
+
 def test_every_registered_model_has_working_list_and_add_pages(
     staff_client, team_session
 ):
@@ -38,17 +53,7 @@ def test_every_registered_model_has_working_list_and_add_pages(
 def test_admin_refuses_to_change_annotated_text(
     staff_client, team_session, emoji_article, reviewer_a
 ):
-    quote = "Asif"
-    annotation_create(
-        session_id=team_session.pk,
-        article_id=emoji_article.pk,
-        reviewer=reviewer_a,
-        start=0,
-        end=4,
-        quote=quote,
-        claim_type="other",
-        sourcing_quality="unsupported",
-    )
+    asif_span(team_session, emoji_article, reviewer_a)
     url = reverse("admin:annotations_article_change", args=[emoji_article.pk])
     response = staff_client.post(
         url,
@@ -70,16 +75,7 @@ def test_admin_refuses_to_change_annotated_text(
 def test_admin_span_edit_checks_the_quote(
     staff_client, team_session, emoji_article, reviewer_a
 ):
-    span = annotation_create(
-        session_id=team_session.pk,
-        article_id=emoji_article.pk,
-        reviewer=reviewer_a,
-        start=0,
-        end=4,
-        quote="Asif",
-        claim_type="other",
-        sourcing_quality="unsupported",
-    )
+    span = asif_span(team_session, emoji_article, reviewer_a)
     url = reverse("admin:annotations_spanannotation_change", args=[span.pk])
     form = {
         "session": team_session.pk,
@@ -132,16 +128,8 @@ def test_admin_alias_change_recomputes_reliability(
     """An alias merges sources: saving one sends agreement and reliability to run."""
     from workbench.celery import app
 
-    annotation_create(
-        session_id=team_session.pk,
-        article_id=emoji_article.pk,
-        reviewer=reviewer_a,
-        start=0,
-        end=4,
-        quote="Asif",
-        claim_type="other",
-        sourcing_quality="unsupported",
-        cited_source="Khawaja Muhammad Asif",
+    asif_span(
+        team_session, emoji_article, reviewer_a, cited_source="Khawaja Muhammad Asif"
     )
     before = reliability_recompute(session_id=team_session.pk).fingerprint
     previous = app.conf.task_always_eager
