@@ -122,6 +122,8 @@ class WorkerProcess:
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "DB_CONN_MAX_AGE": "0",
+            # The agreement task schedules reliability after it: keep that short.
+            "RELIABILITY_DEBOUNCE_SECONDS": "1",
         }
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
@@ -165,6 +167,46 @@ class WorkerProcess:
             f"celery worker did not answer in {timeout}s; see {self.log_path}"
         )
 
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Revoke what the finished test left scheduled; wait for the rest to run.
+
+        A test's writes schedule debounced recomputes (some tests on purpose far
+        ahead). Run against a database being flushed for the next test, they
+        would deadlock with its TRUNCATE, so they are revoked; what is queued,
+        reserved or running is waited for. The debounce keys go too.
+        """
+        import redis
+
+        from workbench.celery import app
+
+        broker = redis.Redis.from_url(settings.REDIS_URL)
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        revoked: set[str] = set()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return
+            inspect = app.control.inspect(timeout=1.0, limit=1)
+            for tasks in (inspect.scheduled() or {}).values():
+                for task in tasks:
+                    task_id = task["request"]["id"]
+                    if task_id not in revoked:
+                        app.control.revoke(task_id)
+                        revoked.add(task_id)
+            busy = [
+                task
+                for method in (inspect.active, inspect.reserved)
+                for tasks in (method() or {}).values()
+                for task in tasks
+                if task["id"] not in revoked
+            ]
+            if not busy and not broker.llen(queue):
+                for key in broker.scan_iter("workbench:*"):
+                    broker.delete(key)
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the worker was still busy after {timeout}s")
+
     def stop(self, *, kill: bool = False) -> None:
         if self.process and self.process.poll() is None:
             if kill:
@@ -194,3 +236,36 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         worker.start()
     yield worker
     worker.stop()
+
+
+def _uses_worker(item) -> bool:
+    return (
+        "celery_worker_process" in getattr(item, "fixturenames", ())
+        or item.get_closest_marker("worker") is not None
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests that need a real worker run last (stable order otherwise).
+
+    The session's worker outlives the test that started it; a later test's
+    writes would otherwise be recomputed by it while that test's database is
+    being flushed.
+    """
+    items.sort(key=_uses_worker)
+
+
+@pytest.fixture(autouse=True)
+def _worker_drained_before_flush(request):
+    """A worker test ends only when the worker is idle, before the flush.
+
+    Requesting the database fixture from here makes it tear down after us.
+    """
+    if "celery_worker_process" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    worker = request.getfixturevalue("celery_worker_process")
+    yield
+    worker.wait_idle()
