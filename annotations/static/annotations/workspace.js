@@ -479,7 +479,7 @@ function moveEditorTo(offsets) {
   state.escArmed = false;
   window.getSelection().removeAllRanges();
   renderText();
-  showStatus("New words chosen: press Save to move the span, Esc to keep the old ones.");
+  showStatus("New words chosen: press Save to move the span, or Esc twice to keep the old ones.");
 }
 
 function offsetsMoved(editor) {
