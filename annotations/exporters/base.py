@@ -543,12 +543,11 @@ def _unit_members(unit_ids: list[int]) -> list[tuple[int, int]]:
         return []
     through = AgreementUnit.spans.through._meta.db_table
     select = f"SELECT spanannotation_id, agreementunit_id FROM {through} WHERE "
-    rows: list[tuple[int, int]] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(select + "agreementunit_id = ANY(%s)", [unit_ids])
-            rows.extend(cursor.fetchall())
-            return rows
+            return cursor.fetchall()
+        rows: list[tuple[int, int]] = []
         for at in range(0, len(unit_ids), 900):  # SQLite's variable limit
             batch = unit_ids[at : at + 900]
             marks = ", ".join(["%s"] * len(batch))

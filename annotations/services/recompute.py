@@ -41,9 +41,7 @@ def aliases_changed() -> None:
     """
     AgreementReport.objects.update(stale=True)
     ReliabilityReport.objects.update(stale=True)
-    session_ids = sorted(
-        set(SpanAnnotation.objects.values_list("session_id", flat=True).distinct())
-    )
+    session_ids = sorted(_sessions_with_spans())
 
     def enqueue_all() -> None:
         for session_id in session_ids:
@@ -60,7 +58,8 @@ def _keys(session_id: int) -> tuple[str, str]:
 _clients: dict[str, redis.Redis] = {}
 
 
-def _redis() -> redis.Redis:
+def redis_client() -> redis.Redis:
+    """One client per URL for the debounce keys (the broker has its own)."""
     url = settings.REDIS_URL
     if url not in _clients:
         # Short timeouts: a dead Redis must not hold up a user's write.
@@ -68,6 +67,17 @@ def _redis() -> redis.Redis:
             url, socket_connect_timeout=2, socket_timeout=2
         )
     return _clients[url]
+
+
+def tasks_run_inline() -> bool:
+    """No broker configured, or Celery set to eager: tasks run in this process."""
+    from workbench.celery import app
+
+    return not settings.REDIS_URL or app.conf.task_always_eager
+
+
+def _sessions_with_spans() -> set[int]:
+    return set(SpanAnnotation.objects.values_list("session_id", flat=True).distinct())
 
 
 def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
@@ -94,13 +104,13 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
     from annotations.tasks import recompute_agreement
 
     kwargs = {"session_id": session_id, "article_ids": sorted(set(article_ids))}
-    if not settings.REDIS_URL or recompute_agreement.app.conf.task_always_eager:
+    if tasks_run_inline():
         recompute_agreement.apply(kwargs=kwargs, throw=True)
         return
     debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
     ttl = int(debounce) + 600  # a lost schedule frees itself; the sweep catches up
     scheduled, pending = _keys(session_id)
-    pipe = _redis().pipeline(transaction=True)
+    pipe = redis_client().pipeline(transaction=True)
     if article_ids:
         pipe.sadd(pending, *sorted(set(article_ids)))
         pipe.expire(pending, ttl)
@@ -113,7 +123,7 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
             kwargs={"session_id": session_id}, countdown=debounce, retry=False
         )
     except Exception:
-        _redis().delete(scheduled)
+        redis_client().delete(scheduled)
         raise
 
 
@@ -126,7 +136,7 @@ def agreement_pending_pop(*, session_id: int) -> list[int]:
         return []
     scheduled, pending = _keys(session_id)
     try:
-        pipe = _redis().pipeline(transaction=True)
+        pipe = redis_client().pipeline(transaction=True)
         pipe.delete(scheduled)
         pipe.smembers(pending)
         pipe.delete(pending)
@@ -147,9 +157,7 @@ def agreement_sweep() -> list[int]:
     """
     from annotations.services.reliability import reliability_schedule
 
-    with_spans = set(
-        SpanAnnotation.objects.values_list("session_id", flat=True).distinct()
-    )
+    with_spans = _sessions_with_spans()
     stale = set(
         AgreementReport.objects.filter(stale=True).values_list("session_id", flat=True)
     )

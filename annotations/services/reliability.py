@@ -32,6 +32,7 @@ from annotations.models import (
     SourceAlias,
     SourcingLevel,
 )
+from annotations.services.recompute import redis_client, tasks_run_inline
 
 logger = logging.getLogger(__name__)
 
@@ -855,14 +856,6 @@ def reliability_recompute(
 # --- Scheduling ---------------------------------------------------------------
 
 
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
-    )
-
-
 def _debounce_seconds() -> float:
     return float(getattr(settings, "RELIABILITY_DEBOUNCE_SECONDS", 5))
 
@@ -886,15 +879,14 @@ def reliability_schedule(*, session_id: int) -> str | None:
     is already scheduled for this burst (or scheduling failed, which is logged).
     """
     try:
-        from annotations.tasks import recompute_reliability
-
-        if not settings.REDIS_URL or recompute_reliability.app.conf.task_always_eager:
+        if tasks_run_inline():
             reliability_recompute(session_id=session_id)
             return "inline"
+        from annotations.tasks import recompute_reliability
 
         delay = _debounce_seconds()
         key = DEBOUNCE_KEY.format(session_id=session_id)
-        if not _redis().set(key, "1", nx=True, ex=max(1, round(delay))):
+        if not redis_client().set(key, "1", nx=True, ex=max(1, round(delay))):
             return None
         result = recompute_reliability.apply_async(args=[session_id], countdown=delay)
         ReliabilityReport.objects.filter(session_id=session_id).update(
@@ -916,7 +908,7 @@ def reliability_task_run(
     """
     if settings.REDIS_URL:
         try:
-            _redis().delete(DEBOUNCE_KEY.format(session_id=session_id))
+            redis_client().delete(DEBOUNCE_KEY.format(session_id=session_id))
         except Exception:  # the recompute itself still runs
             logger.warning("could not release reliability debounce key", exc_info=True)
     try:
