@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -209,6 +210,34 @@ def session_articles(*, session: AnnotationSession, user) -> QuerySet[Article]:
     )
 
 
+def session_article(*, session: AnnotationSession, user, article_id: int):
+    """One article of the session with its text, place and the user's done flag.
+
+    The lean form of `session_articles` for a single article (one join, no
+    counting subquery): callers that fetch the article's spans anyway count the
+    user's spans from those. None if the article is not in the session.
+    """
+    article = (
+        Article.objects.filter(pk=article_id, sessionarticle__session=session)
+        .select_related("outlet")
+        .annotate(
+            position=F("sessionarticle__position"),
+            my_done=Exists(
+                ReviewState.objects.filter(
+                    session=session,
+                    article=OuterRef("pk"),
+                    reviewer_id=user.pk,
+                    done=True,
+                )
+            ),
+        )
+        .first()
+    )
+    if article is not None:
+        article.length = len(article.text)
+    return article
+
+
 # --- Spans --------------------------------------------------------------------
 
 
@@ -232,7 +261,7 @@ SPAN_FIELDS = (
 
 
 def spans_visible(*, session: AnnotationSession, user, role: str | None) -> QuerySet:
-    """The spans of `session` that `user` (in `role`) may see.
+    """The spans of `session` that `user` (in `role`) may see, by article and start.
 
     Blind mode lives here: in a blind session a reviewer sees only their own
     spans; in an open session reviewers see everyone's; adjudicators and staff
@@ -248,12 +277,83 @@ def spans_visible(*, session: AnnotationSession, user, role: str | None) -> Quer
             "claim_type__code",
             "sourcing_quality__code",
         )
+        # By article id, not the model's article order (which joins the article).
+        .order_by("article_id", "start", "end", "id")
     )
     if role is None:
         return queryset.none()
     if role == SessionMembership.Role.REVIEWER and session.blind:
         return queryset.filter(reviewer_id=user.pk)
     return queryset
+
+
+SPAN_ROW_FIELDS = (
+    *SPAN_FIELDS,
+    "reviewer__username",
+    "claim_type__code",
+    "sourcing_quality__code",
+)
+
+
+def span_rows(spans: QuerySet) -> QuerySet:
+    """`spans` as plain rows (dicts keyed by SPAN_ROW_FIELDS): no model instances."""
+    return spans.values(*SPAN_ROW_FIELDS)
+
+
+def span_row(span: SpanAnnotation) -> dict[str, Any]:
+    """One span instance as the row `span_rows` would give for it."""
+    return {
+        "id": span.pk,
+        "session_id": span.session_id,
+        "article_id": span.article_id,
+        "reviewer_id": span.reviewer_id,
+        "start": span.start,
+        "end": span.end,
+        "quote": span.quote,
+        "claim_type_id": span.claim_type_id,
+        "sourcing_quality_id": span.sourcing_quality_id,
+        "cited_source": span.cited_source,
+        "note": span.note,
+        "origin": span.origin,
+        "version": span.version,
+        "created_at": span.created_at,
+        "updated_at": span.updated_at,
+        "reviewer__username": span.reviewer.username,
+        "claim_type__code": span.claim_type.code,
+        "sourcing_quality__code": span.sourcing_quality.code,
+    }
+
+
+def article_with_spans(
+    *, session: AnnotationSession, user, role: str | None, article_id: int, limit: int
+):
+    """The workspace's one read: an article of the session and the spans it shows.
+
+    Returns (article, spans, more) or None if the article is not in the session.
+    `spans` are rows (`span_rows`): the first `limit` spans of the article that
+    `user` may see, in the span list's order (start, end, id), so `more` means
+    the paginated list continues at offset `limit`. `article.my_span_count` is
+    counted from those rows (the user always sees their own) unless cut short.
+    """
+    article = session_article(session=session, user=user, article_id=article_id)
+    if article is None:
+        return None
+    spans = list(
+        span_rows(
+            spans_visible(session=session, user=user, role=role).filter(
+                article_id=article.pk
+            )
+        )[: limit + 1]
+    )
+    more = len(spans) > limit
+    del spans[limit:]
+    if more:
+        article.my_span_count = SpanAnnotation.objects.filter(
+            session=session, article_id=article.pk, reviewer_id=user.pk
+        ).count()
+    else:
+        article.my_span_count = sum(span["reviewer_id"] == user.pk for span in spans)
+    return article, spans, more
 
 
 def cited_source_suggestions(
@@ -292,26 +392,44 @@ def offset_maps_for(article_ids: Iterable[int]) -> dict[int, OffsetMap]:
     )
     maps: dict[int, OffsetMap] = {}
     missing = []
-    with _offset_map_lock:
-        for article_id, sha in hashes.items():
-            cached = _OFFSET_MAP_CACHE.get((article_id, sha))
-            if cached is None:
-                missing.append(article_id)
-            else:
-                _OFFSET_MAP_CACHE.move_to_end((article_id, sha))
-                maps[article_id] = cached
+    for article_id, sha in hashes.items():
+        cached = _offset_map_cached(article_id, sha)
+        if cached is None:
+            missing.append(article_id)
+        else:
+            maps[article_id] = cached
     if missing:
         rows = Article.objects.filter(pk__in=missing).values_list(
             "pk", "text_sha256", "text"
         )
         for article_id, sha, text in rows:
-            offset_map = OffsetMap(text)
-            maps[article_id] = offset_map
-            with _offset_map_lock:
-                _OFFSET_MAP_CACHE[(article_id, sha)] = offset_map
-                while len(_OFFSET_MAP_CACHE) > _OFFSET_MAP_CACHE_SIZE:
-                    _OFFSET_MAP_CACHE.popitem(last=False)
+            maps[article_id] = _offset_map_store(article_id, sha, text)
     return maps
+
+
+def offset_map_of(article: Article) -> OffsetMap:
+    """The OffsetMap of an article whose text is already loaded (no query)."""
+    cached = _offset_map_cached(article.pk, article.text_sha256)
+    if cached is not None:
+        return cached
+    return _offset_map_store(article.pk, article.text_sha256, article.text)
+
+
+def _offset_map_cached(article_id: int, sha: str) -> OffsetMap | None:
+    with _offset_map_lock:
+        cached = _OFFSET_MAP_CACHE.get((article_id, sha))
+        if cached is not None:
+            _OFFSET_MAP_CACHE.move_to_end((article_id, sha))
+        return cached
+
+
+def _offset_map_store(article_id: int, sha: str, text: str) -> OffsetMap:
+    offset_map = OffsetMap(text)
+    with _offset_map_lock:
+        _OFFSET_MAP_CACHE[(article_id, sha)] = offset_map
+        while len(_OFFSET_MAP_CACHE) > _OFFSET_MAP_CACHE_SIZE:
+            _OFFSET_MAP_CACHE.popitem(last=False)
+    return offset_map
 
 
 def review_state_of(*, session_id: int, article_id: int, user) -> dict[str, Any]:

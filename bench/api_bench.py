@@ -2,9 +2,11 @@
 
 Creates its own database, migrates it, loads the seed corpus, starts gunicorn
 (4 workers, DEBUG=false) and measures single span creation, bulk creation and
-GET article + GET its spans (60 spans) for 20 reviewers: first as a bounded,
-open-loop load (Poisson arrivals, --rate article opens per second per reviewer),
-then back to back (saturation: the latency there is mostly queueing). Prints a table.
+opening an article with its 60 spans for 20 reviewers: one request
+(GET article?include=spans, what the workspace does) and, for comparison, two
+(GET article, then GET its spans), first as a bounded, open-loop load (Poisson
+arrivals, --rate article opens per second per reviewer), then back to back
+(saturation: the latency there is mostly queueing). Prints a table.
 
 Run from the project root:  .venv/bin/python bench/api_bench.py [--quick]
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); Redis for the enqueue is
@@ -239,19 +241,26 @@ def main() -> None:
                 "POST", read + "spans/bulk/", {"spans": batch}
             )
             assert status == 201, body[:300]
-        latencies: list[float] = []
+        combined_ms: list[float] = []
         article_ms: list[float] = []
         spans_ms: list[float] = []
         lock = threading.Lock()
         per_client = read_requests // len(clients)
 
-        def reviewer_loop(client: Client) -> None:
-            for _ in range(per_client):
-                if time.monotonic() > deadline:
-                    return
-                fetch_pair(client)
+        def fetch_combined(client: Client) -> None:
+            # What the workspace does: the article with its spans, one request.
+            one = time.perf_counter()
+            status, body = client.request(
+                "GET", f"{read}articles/{article}/?include=spans"
+            )
+            two = time.perf_counter()
+            assert status == 200, body[:300]
+            assert len(json.loads(body)["spans"]) == 60
+            with lock:
+                combined_ms.append((two - one) * 1000)
 
         def fetch_pair(client: Client) -> None:
+            # The same data from two requests: the article, then the span list.
             one = time.perf_counter()
             status, _ = client.request("GET", f"{read}articles/{article}/")
             two = time.perf_counter()
@@ -264,35 +273,42 @@ def main() -> None:
             with lock:
                 article_ms.append((two - one) * 1000)
                 spans_ms.append((three - two) * 1000)
-                latencies.append((three - one) * 1000)
 
-        def paced_loop(client: Client, seed: int, stop_at: float) -> None:
-            # Open loop: Poisson arrivals at --rate pairs/s per reviewer, so a slow
+        def back_to_back(client: Client, fetch) -> None:
+            for _ in range(per_client):
+                if time.monotonic() > deadline:
+                    return
+                fetch(client)
+
+        def paced(client: Client, fetch, seed: int) -> None:
+            # Open loop: Poisson arrivals at --rate opens/s per reviewer, so a slow
             # answer does not slow the arrivals (no coordinated omission).
             rng = random.Random(seed)
+            stop_at = time.perf_counter() + args.paced_seconds
             due = time.perf_counter() + rng.expovariate(args.rate)
             while due < stop_at:
                 pause = due - time.perf_counter()
                 if pause > 0:
                     time.sleep(pause)
-                fetch_pair(client)
+                fetch(client)
                 due += rng.expovariate(args.rate)
 
-        def run_phase(label: str, targets) -> None:
-            for values in (article_ms, spans_ms, latencies):
+        def run_phase(label: str, loop, fetch, series) -> None:
+            for _, values in series:
                 values.clear()
-            threads = [threading.Thread(target=t, args=a) for t, a in targets]
+            threads = [
+                threading.Thread(target=loop, args=(client, fetch, index))
+                if loop is paced
+                else threading.Thread(target=loop, args=(client, fetch))
+                for index, client in enumerate(clients)
+            ]
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - started
-            for name, values in (
-                ("GET article", article_ms),
-                ("GET spans (60)", spans_ms),
-                ("GET article + spans", latencies),
-            ):
+            for name, values in series:
                 rows.append(
                     (
                         f"{name}, {label}",
@@ -302,19 +318,19 @@ def main() -> None:
                 )
             rows.append(
                 (
-                    f"read throughput, {label}",
-                    f"{len(latencies) / elapsed:,.0f} pairs/s",
+                    f"article opens/s, {label}",
+                    f"{len(series[0][1]) / elapsed:,.0f}",
                 )
             )
 
+        paced_label = f"20 reviewers at {args.rate:g}/s each"
+        combined = [("GET article?include=spans (60)", combined_ms)]
+        pair = [("GET article", article_ms), ("GET spans (60)", spans_ms)]
         # 3a. Bounded load: 20 reviewers, each opening the article at --rate/s.
-        stop_at = time.perf_counter() + args.paced_seconds
-        run_phase(
-            f"20 reviewers at {args.rate:g}/s each",
-            [(paced_loop, (c, i, stop_at)) for i, c in enumerate(clients)],
-        )
+        run_phase(paced_label, paced, fetch_combined, combined)
+        run_phase(paced_label, paced, fetch_pair, pair)
         # 3b. Saturation: the same 20 clients, back to back (queueing included).
-        run_phase("20 clients back to back", [(reviewer_loop, (c,)) for c in clients])
+        run_phase("20 clients back to back", back_to_back, fetch_combined, combined)
     finally:
         server.terminate()
         try:

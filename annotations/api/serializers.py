@@ -239,37 +239,75 @@ class SpanSerializer(serializers.Serializer):
     can_edit = serializers.BooleanField()
 
     def to_representation(self, span) -> dict[str, Any]:
+        # Lists pass rows (`selectors.span_rows`); single spans pass instances.
+        row = span if isinstance(span, dict) else selectors.span_row(span)
         context = self.context
         maps = context.setdefault("offset_maps", {})
-        offset_map = maps.get(span.article_id)
+        article_id = row["article_id"]
+        offset_map = maps.get(article_id)
         if offset_map is None:
-            maps.update(selectors.offset_maps_for([span.article_id]))
-            offset_map = maps[span.article_id]
-        user = context["user"]
-        is_mine = span.reviewer_id == user.pk
+            maps.update(selectors.offset_maps_for([article_id]))
+            offset_map = maps[article_id]
+        is_mine = row["reviewer_id"] == context["user"].pk
         return {
-            "id": span.pk,
-            "session": span.session_id,
-            "article": span.article_id,
-            "reviewer": span.reviewer.username,
-            "reviewer_id": span.reviewer_id,
-            "start": span.start,
-            "end": span.end,
-            "start_utf16": offset_map.to_utf16(span.start),
-            "end_utf16": offset_map.to_utf16(span.end),
-            "quote": span.quote,
-            "claim_type": span.claim_type.code,
-            "sourcing_quality": span.sourcing_quality.code,
-            "cited_source": span.cited_source,
-            "note": span.note,
-            "origin": span.origin,
-            "version": span.version,
-            "created_at": _datetime(span.created_at),
-            "updated_at": _datetime(span.updated_at),
+            "id": row["id"],
+            "session": row["session_id"],
+            "article": article_id,
+            "reviewer": row["reviewer__username"],
+            "reviewer_id": row["reviewer_id"],
+            "start": row["start"],
+            "end": row["end"],
+            "start_utf16": offset_map.to_utf16(row["start"]),
+            "end_utf16": offset_map.to_utf16(row["end"]),
+            "quote": row["quote"],
+            "claim_type": row["claim_type__code"],
+            "sourcing_quality": row["sourcing_quality__code"],
+            "cited_source": row["cited_source"],
+            "note": row["note"],
+            "origin": row["origin"],
+            "version": row["version"],
+            "created_at": _datetime(row["created_at"]),
+            "updated_at": _datetime(row["updated_at"]),
             "is_mine": is_mine,
             "can_edit": is_mine
             and context.get("role") == SessionMembership.Role.REVIEWER,
         }
+
+
+class ArticleWithSpansSerializer(ArticleDetailSerializer):
+    """`?include=spans`: the article and the spans the caller may see, in one read.
+
+    Context: `user`, `role`, `spans`, `offset_map` and `spans_next`.
+    """
+
+    # Not required: present only when the request asks for them.
+    spans = SpanSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            "The first spans of the article you may see, ordered by start, end, "
+            "id (blind sessions: your own)."
+        ),
+    )
+    spans_next = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="The span list continuing after `spans`, or null if none are left.",
+    )
+
+    def to_representation(self, article) -> dict[str, Any]:
+        data = super().to_representation(article)
+        context = self.context
+        span_context = {
+            "user": context["user"],
+            "role": context["role"],
+            "offset_maps": {article.pk: context["offset_map"]},
+        }
+        data["spans"] = SpanSerializer(
+            context["spans"], many=True, context=span_context
+        ).data
+        data["spans_next"] = context["spans_next"]
+        return data
 
 
 class BulkCreatedSerializer(serializers.Serializer):

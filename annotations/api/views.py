@@ -5,7 +5,9 @@ the request shape with serializers and hand validated values to the services.
 Service errors become responses in `annotations.api.exceptions`.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -116,6 +118,10 @@ SPAN_EXAMPLE = OpenApiExample(
     },
     request_only=True,
 )
+
+
+# Spans an article read carries with ?include=spans; the span list has the rest.
+SPANS_INCLUDED = 1000
 
 
 class ApiPagination(LimitOffsetPagination):
@@ -264,8 +270,24 @@ class SessionScopedView(ApiView):
         responses={200: api.ArticleSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="One article with its text",
-        responses={200: api.ArticleDetailSerializer, **READ_ERRORS},
+        summary="One article with its text (and, on request, its spans)",
+        description=(
+            "With `include=spans` the answer also carries the spans of the "
+            f"article you may see (the first {SPANS_INCLUDED}, ordered by start, "
+            "end, id; blind sessions: your own) and `spans_next`, the span list "
+            "page that continues them, or null. One request instead of two: "
+            "this is how the annotation workspace opens an article."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "include",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["spans"],
+                description="`spans`: add the article's spans to the answer.",
+            )
+        ],
+        responses={200: api.ArticleWithSpansSerializer, 400: R400, **READ_ERRORS},
     ),
 )
 @extend_schema(tags=["articles"])
@@ -290,10 +312,39 @@ class ArticleViewSet(SessionScopedView, viewsets.ReadOnlyModelViewSet):
         return super().get_permissions()
 
     def retrieve(self, request, *args, **kwargs):
-        article = get_object_or_404(
-            self.get_queryset().defer(None), pk=self.kwargs["aid"]
+        include = request.query_params.get("include", "")
+        if include not in ("", "spans"):
+            raise DRFValidationError({"include": ['Must be "spans" or left out.']})
+        if not include:
+            article = get_object_or_404(
+                self.get_queryset().defer(None), pk=self.kwargs["aid"]
+            )
+            return Response(api.ArticleDetailSerializer(article).data)
+        found = selectors.article_with_spans(
+            session=self.session,
+            user=request.user,
+            role=self.role,
+            article_id=self.kwargs["aid"],
+            limit=SPANS_INCLUDED,
         )
-        return Response(api.ArticleDetailSerializer(article).data)
+        if found is None:
+            raise Http404("No such article in this session.")
+        article, spans, more = found
+        spans_next = None
+        if more:
+            spans_next = request.build_absolute_uri(
+                reverse("api:span-list", kwargs={"sid": self.session.pk})
+                + f"?article={article.pk}&limit={SPANS_INCLUDED}"
+                f"&offset={SPANS_INCLUDED}"
+            )
+        context = {
+            "user": request.user,
+            "role": self.role,
+            "spans": spans,
+            "offset_map": selectors.offset_map_of(article),
+            "spans_next": spans_next,
+        }
+        return Response(api.ArticleWithSpansSerializer(article, context=context).data)
 
     @extend_schema(
         summary="Mark the article done (or reopen it) for me",
@@ -405,8 +456,12 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
     def _represent(self, spans, *, many: bool = False):
         context = self.get_serializer_context()
         if many:
+            spans = [
+                span if isinstance(span, dict) else selectors.span_row(span)
+                for span in spans
+            ]
             context["offset_maps"] = selectors.offset_maps_for(
-                {span.article_id for span in spans}
+                {span["article_id"] for span in spans}
             )
         return api.SpanSerializer(spans, many=many, context=context).data
 
@@ -424,7 +479,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(selectors.span_rows(queryset))
         return self.get_paginated_response(self._represent(page, many=True))
 
     def retrieve(self, request, *args, **kwargs):

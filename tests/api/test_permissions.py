@@ -163,6 +163,21 @@ def test_blind_list_shows_only_what_the_role_may_see(
         assert span["can_edit"] == span["is_mine"]
 
 
+@pytest.mark.parametrize("actor", ["reviewer_a", "reviewer_b", "adjudicator", "staff"])
+def test_article_with_spans_shows_what_the_span_list_shows(
+    actor, sessions, article, users, client_for
+):
+    client = client_for(users[actor])
+    for mode, session in sessions.items():
+        base = f"/api/sessions/{session.pk}"
+        opened = client.get(f"{base}/articles/{article.pk}/?include=spans")
+        assert opened.status_code == 200, opened.content
+        listed = client.get(f"{base}/spans/?article={article.pk}").json()["results"]
+        assert opened.json()["spans"] == listed
+        seen = {span["reviewer"] for span in opened.json()["spans"]}
+        assert seen == VISIBLE.get((actor, mode), {"reviewer_a", "reviewer_b"})
+
+
 def test_blind_reviewer_filter_cannot_reveal_another_reviewer(
     sessions, reviewer_b, client_for
 ):

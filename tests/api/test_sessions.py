@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations.models import ReviewState
-from tests.api.conftest import TEXT
+from tests.api.conftest import QUOTE, TEXT, make_span
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,58 @@ def test_articles_list_and_detail(sessions, article, reviewer_a, client_for):
     assert detail["text_sha256"] == article.text_sha256
 
 
+def test_article_with_spans_in_one_read(
+    sessions, article, reviewer_a, adjudicator, client_for, monkeypatch
+):
+    session = sessions["blind"]
+    client = client_for(reviewer_a)
+    url = f"/api/sessions/{session.pk}/articles/{article.pk}/"
+    make_span(session, article, reviewer_a, quote="Friday")
+    client.put(f"{url}review-state/", {"done": True}, format="json")
+    plain = client.get(url).json()
+    opened = client.get(f"{url}?include=spans").json()
+    assert "spans" not in plain
+    assert {key: opened[key] for key in plain} == plain
+    assert opened["my_span_count"] == 2 and opened["my_done"] is True
+    assert opened["spans_next"] is None
+    quote, friday = opened["spans"]
+    assert [quote["quote"], friday["quote"]] == [QUOTE, "Friday"]
+    # Code points in the database; UTF-16 as a browser counts them (😀 is 2 units).
+    assert quote["start"] == TEXT.index(QUOTE)
+    assert quote["start_utf16"] == len(TEXT[: quote["start"]].encode("utf-16-le")) // 2
+    assert quote["start_utf16"] == quote["start"] + 1
+    assert friday["end_utf16"] - friday["start_utf16"] == len("Friday")
+    judged = client_for(adjudicator).get(f"{url}?include=spans").json()
+    assert len(judged["spans"]) == 3 and judged["my_span_count"] == 0
+
+    # Past the cap the answer says where the span list continues.
+    monkeypatch.setattr("annotations.api.views.SPANS_INCLUDED", 2)
+    cut = client_for(adjudicator).get(f"{url}?include=spans").json()
+    assert [span["id"] for span in cut["spans"]] == [
+        span["id"] for span in judged["spans"][:2]
+    ]
+    assert cut["spans_next"].endswith(
+        f"/api/sessions/{session.pk}/spans/?article={article.pk}&limit=2&offset=2"
+    )
+    rest = client_for(adjudicator).get(cut["spans_next"]).json()
+    assert [span["id"] for span in rest["results"]] == [judged["spans"][2]["id"]]
+    mine = client.get(f"{url}?include=spans").json()
+    assert mine["my_span_count"] == 2 and mine["spans_next"] is None
+
+
+def test_article_include_must_be_spans(sessions, article, reviewer_a, client_for):
+    session = sessions["blind"]
+    url = f"/api/sessions/{session.pk}/articles/{article.pk}/"
+    for value in ("reviews", "spans,text", "SPANS"):
+        response = client_for(reviewer_a).get(url, {"include": value})
+        assert response.status_code == 400
+        assert "include" in response.json()
+    missing = client_for(reviewer_a).get(
+        f"/api/sessions/{session.pk}/articles/{10**6}/?include=spans"
+    )
+    assert missing.status_code == 404
+
+
 def test_review_state_done_and_reopen(
     sessions, article, reviewer_a, adjudicator, client_for
 ):
@@ -119,6 +171,7 @@ def test_outsider_gets_404_for_the_session_and_everything_in_it(
         ("get", f"{base}/"),
         ("get", f"{base}/articles/"),
         ("get", f"{base}/articles/{article.pk}/"),
+        ("get", f"{base}/articles/{article.pk}/?include=spans"),
         ("put", f"{base}/articles/{article.pk}/review-state/"),
         ("get", f"{base}/spans/"),
         ("get", f"{base}/spans/{span.pk}/"),

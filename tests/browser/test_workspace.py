@@ -311,6 +311,21 @@ def test_open_session_shows_others_spans_muted_and_read_only(
     assert page.locator("#span-list .span-item").count() == 0
 
 
+def test_workspace_loads_spans_past_the_ones_the_article_read_carries(
+    page, live_server, emoji_session, monkeypatch
+):
+    session, article, reviewer = emoji_session
+    phrases = ["Asif", "Friday", "Istanbul", "Tarar agreed", "the ceasefire held"]
+    spans = [_span(session, article, reviewer, phrase) for phrase in phrases]
+    # The article read carries 2 spans; the page fetches the rest from spans_next.
+    monkeypatch.setattr("annotations.api.views.SPANS_INCLUDED", 2)
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    assert page.locator("#span-list .span-item").count() == len(phrases)
+    for span, phrase in zip(spans, phrases, strict=True):
+        assert _highlighted_text(page, span.pk) == phrase
+
+
 def test_html_in_article_and_span_fields_is_shown_as_text_and_never_runs(
     page, live_server, transactional_db
 ):

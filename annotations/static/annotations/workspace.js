@@ -960,11 +960,16 @@ function bindEvents() {
 // --- Start ------------------------------------------------------------------
 
 async function start() {
-  const [sessionResponse, articleResponse, spansResponse] = await Promise.all([
+  // The article arrives with its spans in one read; a very busy article says
+  // where the span list continues (spans_next).
+  const [sessionResponse, articleResponse] = await Promise.all([
     request("GET", apiBase),
-    request("GET", `${apiBase}articles/${articleId}/`),
-    getAll(`${apiBase}spans/?article=${articleId}&limit=1000`),
+    request("GET", `${apiBase}articles/${articleId}/?include=spans`),
   ]);
+  let spansResponse = { ok: true, items: [] };
+  if (articleResponse.ok && articleResponse.data.spans_next) {
+    spansResponse = await getAll(articleResponse.data.spans_next);
+  }
   for (const [response, what] of [
     [sessionResponse, "load the session"],
     [articleResponse, "load the article"],
@@ -985,11 +990,15 @@ async function start() {
   for (const level of [...scheme.sourcing_levels].sort((a, b) => a.rank - b.rank)) {
     state.levels.set(level.code, level);
   }
-  state.article = articleResponse.data;
+  // The spans live in state.spans only; the article keeps its own fields.
+  const { spans: firstSpans, spans_next: _next, ...article } = articleResponse.data;
+  state.article = article;
   state.text = state.article.text;
   state.cpMap = codePointToUtf16Map(state.text);
   state.done = Boolean(state.article.my_done);
-  for (const span of spansResponse.items) storeSpan({ is_mine: true, ...span });
+  for (const span of [...firstSpans, ...spansResponse.items]) {
+    storeSpan({ is_mine: true, ...span });
+  }
   buildChoices();
   renderLegendAndShortcuts();
   renderText();
