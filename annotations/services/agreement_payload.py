@@ -20,7 +20,7 @@ from annotations.metrics.agreement import (
     percent_agreement,
     unit_status,
 )
-from annotations.metrics.spans import Span, pairwise_detection, unitizing_alpha
+from annotations.metrics.spans import Span, pairwise_detection, unitizing_alphas
 
 if TYPE_CHECKING:
     from annotations.services.agreement import AgreementInputs
@@ -357,14 +357,11 @@ def _unitizing(inputs: AgreementInputs, article_ids: Sequence[int]) -> dict:
     }
     if len(spans_by_reviewer) < 2 or offset == 0:
         return {"articles": included, "alpha": None, "per_label": {}}
-    used = sorted({s.label for spans in spans_by_reviewer.values() for s in spans})
+    overall, per_label = unitizing_alphas(offset, spans_by_reviewer)
     return {
         "articles": included,
-        "alpha": number(unitizing_alpha(offset, spans_by_reviewer)),
-        "per_label": {
-            label: number(unitizing_alpha(offset, spans_by_reviewer, label=label))
-            for label in used
-        },
+        "alpha": number(overall),
+        "per_label": {label: number(per_label[label]) for label in sorted(per_label)},
     }
 
 

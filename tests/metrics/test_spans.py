@@ -11,11 +11,13 @@ import pytest
 from annotations.metrics.matching import max_weight_matching
 from annotations.metrics.spans import (
     Span,
+    _observed_sum,
     align_spans,
     jaccard,
     overlaps,
     pairwise_detection,
     unitizing_alpha,
+    unitizing_alphas,
 )
 
 
@@ -325,6 +327,46 @@ class TestUnitizingAlpha:
         bob = [Span(3, "bob", 3, 8), Span(4, "bob", 12, 15)]
         alpha = unitizing_alpha(20, {"ann": ann, "bob": bob})
         assert alpha is not None and 0 < alpha < 1
+
+    def test_one_pass_gives_the_same_alphas_as_one_call_per_category(self):
+        study = _study(KRIPPENDORFF_2004, shift=150)
+        overall, per_label = unitizing_alphas(300, study)
+        assert overall == pytest.approx(0.8591, abs=5e-4)
+        assert per_label == {
+            "c": pytest.approx(unitizing_alpha(300, study, "c")),
+            "k": pytest.approx(1.0),
+        }
+        assert unitizing_alphas(300, {"ann": []}) == (None, {})
+
+    @pytest.mark.parametrize("seed", range(30))
+    def test_observed_distances_match_the_definition_pair_by_pair(self, seed):
+        """The sweep over sorted segments sums what Krippendorff (1995) defines:
+        (Δstart² + Δend²) for each intersecting pair of units, length² for a
+        unit that meets no unit of the other reviewer, checked here against
+        every pair of a random study."""
+        rng = random.Random(seed)
+
+        def reviewer(name):
+            spans, position = [], rng.randrange(0, 4)
+            while position < 150:
+                length = rng.randrange(1, 12)
+                spans.append(Span(len(spans), name, position, position + length))
+                position += length + rng.randrange(0, 10)
+            return spans
+
+        first, second = reviewer("ann"), reviewer("bob")
+        expected = 0.0
+        for a in first:
+            met = [b for b in second if a.start < b.end and b.start < a.end]
+            expected += sum(
+                (a.start - b.start) ** 2 + (a.end - b.end) ** 2 for b in met
+            )
+            expected += 0 if met else (a.end - a.start) ** 2
+        for b in second:
+            if not any(a.start < b.end and b.start < a.end for a in first):
+                expected += (b.end - b.start) ** 2
+        assert _observed_sum(first, second) == expected
+        assert _observed_sum(first, []) == sum((a.end - a.start) ** 2 for a in first)
 
     def test_invalid_input(self):
         overlapping = {
