@@ -237,13 +237,42 @@ def cohen_kappa(
         return None
     if labels is None:
         labels = list(dict.fromkeys(value for pair in pairs for value in pair))
-    matrix = np.array(confusion_matrix(*zip(*pairs, strict=True), labels), float)
+    return kappa_from_confusion(confusion_matrix(*zip(*pairs, strict=True), labels))
+
+
+def kappa_from_confusion(confusion: Sequence[Sequence[float]]) -> float | None:
+    """Cohen's kappa of a square confusion matrix (rows: one reviewer's labels).
+
+    None when undefined: no items, or chance agreement of 1.
+    """
+    matrix = np.asarray(confusion, dtype=float)
     total = matrix.sum()
+    if total == 0:
+        return None
     observed = np.trace(matrix) / total
     expected = float(matrix.sum(axis=1) @ matrix.sum(axis=0)) / total**2
     if math.isclose(expected, 1.0, rel_tol=0.0, abs_tol=1e-12):
         return None
     return float((observed - expected) / (1.0 - expected))
+
+
+def coded_pair_agreement(
+    a: np.ndarray, b: np.ndarray, categories: int
+) -> tuple[np.ndarray, float | None, float | None]:
+    """Confusion counts, Cohen's kappa and percent agreement of two codings.
+
+    ``a`` and ``b`` hold category positions (0 .. categories - 1) of the same
+    items: the vectorised form of `confusion_matrix`, `cohen_kappa` and
+    `percent_agreement` for the tens of thousands of units of a session.
+    """
+    a = np.asarray(a, dtype=np.intp)
+    b = np.asarray(b, dtype=np.intp)
+    if a.shape != b.shape:
+        raise ValueError("both codings need one value per item")
+    counts = np.bincount(a * categories + b, minlength=categories * categories)
+    confusion = counts.reshape(categories, categories)
+    percent = float(np.trace(confusion)) / len(a) if len(a) else None
+    return confusion, kappa_from_confusion(confusion), percent
 
 
 def pairwise_cohen_matrix(

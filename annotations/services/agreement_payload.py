@@ -13,11 +13,9 @@ import numpy as np
 
 from annotations.metrics.agreement import (
     bootstrap_alpha_ci,
-    cohen_kappa,
-    confusion_matrix,
+    coded_pair_agreement,
     fleiss_kappa,
     krippendorff_alpha,
-    percent_agreement,
     unit_status,
 )
 from annotations.metrics.spans import Span, pairwise_detection, unitizing_alphas
@@ -129,20 +127,20 @@ def _pair_rows(
 ) -> list[dict[str, Any]]:
     """Cohen's kappa, percent agreement (and confusion) of every reviewer pair."""
     pairs = []
-    labels = list(range(len(categories)))
     for i, j in combinations(range(len(reviewers)), 2):
         both = ~np.isnan(matrix[i]) & ~np.isnan(matrix[j])
-        a = matrix[i, both].astype(int).tolist()
-        b = matrix[j, both].astype(int).tolist()
+        confusion_counts, kappa, percent = coded_pair_agreement(
+            matrix[i, both], matrix[j, both], len(categories)
+        )
         row = {
             "reviewer_a": reviewers[i],
             "reviewer_b": reviewers[j],
-            "n": len(a),
-            "cohen_kappa": number(cohen_kappa(a, b, labels)),
-            "percent_agreement": number(percent_agreement(a, b)),
+            "n": int(both.sum()),
+            "cohen_kappa": number(kappa),
+            "percent_agreement": number(percent),
         }
         if confusion:
-            row["confusion"] = confusion_matrix(a, b, labels)
+            row["confusion"] = confusion_counts.tolist()
         pairs.append(row)
     return pairs
 

@@ -13,6 +13,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 from annotations.metrics.agreement import (
     LEVELS,
     bootstrap_alpha_ci,
+    coded_pair_agreement,
     cohen_kappa,
     confusion_matrix,
     fleiss_kappa,
@@ -336,6 +337,37 @@ class TestCohenKappa:
         assert cohen_kappa(a.tolist(), b.tolist(), labels=[0, 1, 2]) == (
             pytest.approx(cohen_kappa_score(a, b, labels=[0, 1, 2]), abs=1e-9)
         )
+
+    def test_coded_pairs_reproduce_cohen_1960(self):
+        """The vectorised form on Cohen's (1960: 45) 200 items, categories 0-2:
+        the published table back, p_o = .70 and kappa = .492."""
+        table = [[88, 14, 18], [10, 40, 10], [2, 6, 12]]
+        cells = [(x, y) for x in range(3) for y in range(3) for _ in range(table[x][y])]
+        a, b = (np.array(side) for side in zip(*cells, strict=True))
+        confusion, kappa, percent = coded_pair_agreement(a, b, 3)
+        assert confusion.tolist() == table
+        assert percent == pytest.approx(0.70)
+        assert kappa == pytest.approx(0.492, abs=5e-4)
+
+    @pytest.mark.parametrize("seed", range(10))
+    def test_coded_pairs_match_sklearn_with_unused_categories(self, seed):
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 4, size=300)
+        b = np.where(rng.random(300) < 0.6, a, rng.integers(0, 4, size=300))
+        confusion, kappa, percent = coded_pair_agreement(a, b, 6)
+        assert kappa == pytest.approx(cohen_kappa_score(a, b), abs=1e-9)
+        assert percent == pytest.approx(float((a == b).mean()))
+        assert confusion.shape == (6, 6) and confusion[4:].sum() == 0
+        assert confusion.sum() == 300
+
+    def test_coded_pairs_undefined_cases(self):
+        empty = np.array([], dtype=int)
+        confusion, kappa, percent = coded_pair_agreement(empty, empty, 2)
+        assert confusion.tolist() == [[0, 0], [0, 0]]
+        assert kappa is None and percent is None
+        assert coded_pair_agreement(np.ones(3), np.ones(3), 2)[1] is None
+        with pytest.raises(ValueError):
+            coded_pair_agreement(np.ones(3), np.ones(2), 2)
 
     def test_missing_items_are_skipped(self):
         a = ["y", "y", None, "n", "n", "y", "x"]
