@@ -380,6 +380,22 @@ class GoldSpan(models.Model):
     cited_source = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
     verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    # Provenance of an "accepted" decision: whose version became gold. The
+    # reviewer stays recorded if that span is later deleted.
+    accepted_span = models.ForeignKey(
+        SpanAnnotation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_as_gold",
+    )
+    accepted_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Provenance: the reviewer spans and the versions the decision was made from.
     source_spans = models.ManyToManyField(
         SpanAnnotation, related_name="gold_decisions", blank=True
@@ -414,6 +430,11 @@ class GoldSpan(models.Model):
                 condition=Q(decision="rejected")
                 | (Q(claim_type__isnull=False) & Q(sourcing_quality__isnull=False)),
                 name="gold_labels_unless_rejected",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="accepted")
+                | (Q(accepted_span__isnull=True) & Q(accepted_reviewer__isnull=True)),
+                name="gold_accepted_version_only_when_accepted",
             ),
         ]
 

@@ -88,6 +88,17 @@ class GoldDecisionSerializer(Utf16OffsetsMixin):
     revision = serializers.IntegerField()
     supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
     is_current = serializers.BooleanField()
+    accepted_span = serializers.IntegerField(
+        source="accepted_span_id",
+        allow_null=True,
+        help_text="The reviewer span an accepted decision took (null otherwise, "
+        "or once that span is deleted).",
+    )
+    accepted_reviewer = serializers.CharField(
+        source="accepted_reviewer.username",
+        allow_null=True,
+        help_text="Whose version an accepted decision took (null otherwise).",
+    )
     source_spans = serializers.SerializerMethodField()
     facts = GoldFactLinkSerializer(source="fact_links", many=True)
 

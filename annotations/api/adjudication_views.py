@@ -84,7 +84,7 @@ def session_position():
 
 def gold_queryset():
     return GoldSpan.objects.select_related(
-        "claim_type", "sourcing_quality", "decided_by", "unit"
+        "claim_type", "sourcing_quality", "decided_by", "unit", "accepted_reviewer"
     ).prefetch_related("source_spans__reviewer", "fact_links__fact")
 
 

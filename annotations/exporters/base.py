@@ -348,6 +348,7 @@ GOLD_FIELDS = (
     "decided_by_id",
     "decided_at",
     "revision",
+    "accepted_span_id",
 )
 LAYER_ORDER = {"gold": 0, "raw": 1}
 
@@ -565,21 +566,22 @@ def _add_gold(
     if not rows:
         return
     sources: dict[int, list[str]] = {}
+    portable: dict[int, str] = {}  # reviewer span pk -> its portable id
     source_rows = list(
         GoldSpan.source_spans.through.objects.filter(
             goldspan_id__in=[row[0] for row in rows]
         ).values_list(
             "goldspan_id",
+            "spanannotation_id",
             "spanannotation__reviewer_id",
             "spanannotation__start",
             "spanannotation__end",
         )
     )
-    names.load({row[1] for row in source_rows} | {row[12] for row in rows})
-    for gold_pk, reviewer_id, start, end in source_rows:
-        sources.setdefault(gold_pk, []).append(
-            span_id(names.by_id[reviewer_id], start, end)
-        )
+    names.load({row[2] for row in source_rows} | {row[12] for row in rows})
+    for gold_pk, source_pk, reviewer_id, start, end in source_rows:
+        portable[source_pk] = span_id(names.by_id[reviewer_id], start, end)
+        sources.setdefault(gold_pk, []).append(portable[source_pk])
     for (
         pk,
         article_id,
@@ -596,6 +598,7 @@ def _add_gold(
         decided_by_id,
         decided_at,
         revision,
+        accepted_pk,
     ) in rows:
         status = (
             None if filters.hide_units else status_of_key.get((article_id, unit_key))
@@ -617,6 +620,8 @@ def _add_gold(
                 "decided_by": names.by_id[decided_by_id],
                 "decided_at": timestamp(decided_at),
                 "source_span_ids": sorted(sources.get(pk, [])),
+                # The accepted decision's reviewer version (one of the sources).
+                "accepted_span_id": portable.get(accepted_pk),
                 "unit_key": unit_key,
                 "agreement_status": status,
             }

@@ -26,6 +26,7 @@ COLUMNS = (
     "revision",
     "decided_by",
     "decided_at",
+    "accepted_span_id",
     "unit_key",
     "agreement_status",
 )

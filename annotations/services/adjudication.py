@@ -171,7 +171,9 @@ def gold_history(*, session_id: int, article_id: int, unit_key: str) -> list[Gol
         GoldSpan.objects.filter(
             session_id=session_id, article_id=article_id, unit_key=unit_key
         )
-        .select_related("claim_type", "sourcing_quality", "decided_by")
+        .select_related(
+            "claim_type", "sourcing_quality", "decided_by", "accepted_reviewer"
+        )
         .prefetch_related("source_spans", "fact_links__fact")
         .order_by("-revision", "-pk")
     )
@@ -256,7 +258,7 @@ def gold_decide(
     """Record a gold decision for a unit as a new current revision.
 
     * "accepted": copy the offsets, labels and cited source of member span
-      `accept_span_id`;
+      `accept_span_id`, and record it and its reviewer as the accepted version;
     * "edited": explicit offsets (checked by `span_clean`; the quote is taken
       from the text) and labels of the session's scheme;
     * "rejected": not a claim; the unit's extent, no labels, no verdict, no facts.
@@ -330,6 +332,8 @@ def gold_decide(
                 "claim_type": chosen.claim_type,
                 "sourcing_quality": chosen.sourcing_quality,
                 "cited_source": chosen.cited_source,
+                "accepted_span": chosen,
+                "accepted_reviewer": chosen.reviewer,
             }
     elif decision == GoldSpan.Decision.EDITED:
         errors.update(_not_used(decision, accept=accept_span_id))
@@ -435,7 +439,7 @@ def gold_decide(
     spans_changed(session_id=unit.session_id, article_ids=[unit.article_id])
     return (
         GoldSpan.objects.select_related(
-            "claim_type", "sourcing_quality", "decided_by", "unit"
+            "claim_type", "sourcing_quality", "decided_by", "unit", "accepted_reviewer"
         )
         .prefetch_related("source_spans", "fact_links__fact")
         .get(pk=gold.pk)

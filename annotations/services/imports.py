@@ -342,6 +342,11 @@ class _CorpusImporter:
             created[key] for key in span.get("source_span_ids") or [] if key in created
         ]
         gold.source_spans.set(sources)
+        accepted = created.get(span.get("accepted_span_id") or "")
+        if accepted is not None and decision == GoldSpan.Decision.ACCEPTED:
+            GoldSpan.objects.filter(pk=gold.pk).update(
+                accepted_span=accepted, accepted_reviewer_id=accepted.reviewer_id
+            )
         self.counts["gold_spans"] += 1
 
 

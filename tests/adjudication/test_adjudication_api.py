@@ -118,6 +118,8 @@ def test_accepting_version_a_creates_gold_with_provenance(world):
     assert gold["cited_source"] == "Khawaja Asif"
     assert gold["verdict"] == "supported" and gold["note"] == "ok"
     assert gold["decided_by"] == "adjudicator"
+    assert gold["accepted_span"] == world.talks_a.pk
+    assert gold["accepted_reviewer"] == world.talks_a.reviewer.username
     assert gold["unit"] == world.talks_unit.pk and gold["unit_status"] == "adjudicated"
     assert gold["source_spans"] == [
         {
@@ -174,6 +176,9 @@ def test_accept_by_span_id_edit_and_reject_through_the_api(world):
     )
     assert rejected.status_code == 201, rejected.data
     assert rejected.json()["claim_type"] is None
+    assert accepted.json()["accepted_reviewer"] == world.soldiers_b.reviewer.username
+    for other in (edited.json(), rejected.json()):
+        assert other["accepted_span"] is None and other["accepted_reviewer"] is None
     statuses = set(AgreementUnit.objects.values_list("status", flat=True))
     assert statuses == {AgreementStatus.ADJUDICATED}
 

@@ -1,7 +1,11 @@
 """Gold decisions: provenance, revisions, untouched reviewer spans, facts, roles."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from annotations.models import (
     AgreementReport,
@@ -21,6 +25,7 @@ from annotations.services.adjudication import (
     gold_history,
     version_letter,
 )
+from annotations.services.spans import annotation_update
 from tests.adjudication.conftest import TALKS, span_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +65,37 @@ def test_accept_copies_the_chosen_version_with_provenance(world):
         1,
     )
     assert gold.is_current and gold.supersedes is None
+    assert gold.accepted_span == world.talks_a
+    assert gold.accepted_reviewer == world.talks_a.reviewer
     world.talks_unit.refresh_from_db()
     assert world.talks_unit.status == AgreementStatus.ADJUDICATED
+
+
+def test_the_accepted_reviewer_outlives_the_accepted_span(world):
+    gold = gold_decide(
+        unit_id=world.talks_unit.pk,
+        adjudicator=world.adjudicator,
+        decision="accepted",
+        accept_span_id=world.talks_b.pk,
+    )
+    reviewer = world.talks_b.reviewer
+    world.talks_b.delete()
+    gold.refresh_from_db()
+    assert gold.accepted_span is None and gold.accepted_reviewer == reviewer
+
+
+def test_only_an_accepted_decision_names_an_accepted_version(world):
+    rejected = gold_decide(
+        unit_id=world.talks_unit.pk,
+        adjudicator=world.adjudicator,
+        decision="rejected",
+    )
+    assert rejected.accepted_span is None and rejected.accepted_reviewer is None
+    # The database refuses the combination whatever writes it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GoldSpan.objects.filter(pk=rejected.pk).update(accepted_span=world.talks_a)
+    rejected.refresh_from_db()
+    assert rejected.accepted_span is None
 
 
 def test_edit_takes_explicit_offsets_and_derives_the_quote(world):
@@ -398,3 +432,42 @@ def test_membership_role_is_what_counts(world):
             adjudicator=world.adjudicator,
             decision="rejected",
         )
+
+
+def test_migration_backfills_the_accepted_version_only_when_it_is_certain(world):
+    """Decisions made before GoldSpan.accepted_span existed get it back where
+    exactly one source span still matches the gold span as decided."""
+    backfill = importlib.import_module(
+        "annotations.migrations.0003_gold_accepted_version"
+    ).accepted_versions_backfill
+    decided = {
+        name: gold_decide(
+            unit_id=unit.pk,
+            adjudicator=world.adjudicator,
+            decision="accepted",
+            accept_span_id=span.pk,
+        )
+        for name, unit, span in (
+            ("talks", world.talks_unit, world.talks_a),
+            ("soldiers", world.soldiers_unit, world.soldiers_b),
+            # Two reviewers marked these words identically: either could be it.
+            ("friday", world.friday_unit, world.friday_unit.spans.first()),
+        )
+    }
+    # The soldiers span was edited after the decision: no longer as decided.
+    annotation_update(
+        span_id=world.soldiers_b.pk,
+        actor=world.soldiers_b.reviewer,
+        expected_version=world.soldiers_b.version,
+        cited_source="a different source",
+    )
+    GoldSpan.objects.update(accepted_span=None, accepted_reviewer=None)
+    backfill(django_apps, None)
+    restored = {
+        name: GoldSpan.objects.get(pk=gold.pk) for name, gold in decided.items()
+    }
+    assert restored["talks"].accepted_span_id == world.talks_a.pk
+    assert restored["talks"].accepted_reviewer_id == world.talks_a.reviewer_id
+    for name in ("soldiers", "friday"):
+        assert restored[name].accepted_span_id is None
+        assert restored[name].accepted_reviewer_id is None

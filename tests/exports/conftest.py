@@ -134,6 +134,8 @@ def corpus(db, reviewer_a, reviewer_b, reviewer_c, adjudicator, monkeypatch):
         verdict="supported",
         decided_by=adjudicator,
         revision=2,
+        accepted_span=a1,
+        accepted_reviewer=a1.reviewer,
     )
     gold.source_spans.set([a1, b1])
     rejected = GoldSpan.objects.create(

@@ -44,8 +44,10 @@ def test_jsonl_carries_metadata_provenance_and_units(staff, corpus):
         f"reviewer_a:{start}:{end}",
         f"reviewer_b:{start}:{end}",
     ]
+    assert accepted["accepted_span_id"] == f"reviewer_a:{start}:{end}"
     rejected = next(s for s in gold if s["decision"] == "rejected")
     assert rejected["claim_type"] is None
+    assert rejected["accepted_span_id"] is None
     raw = {s["id"]: s for s in emoji["spans"] if s["layer"] == "raw"}
     assert raw[f"reviewer_a:{start}:{end}"]["unit_key"] == accepted["unit_key"]
     no_unit = next(s for s in raw.values() if s["reviewer"] == "reviewer_c")
