@@ -325,7 +325,12 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     page.keyboard.press("k")  # back to the decided unit
     page.wait_for_function(f"document.body.dataset.unitId === '{u3.pk}'")
     assert page.text_content("[data-testid=unit-status]") == "adjudicated"
-    assert "accepted from A, B, C" in page.inner_text("[data-testid=gold]")
+    assert "accepted version B, by reviewer2" in page.inner_text("[data-testid=gold]")
+    assert page.get_attribute(".version[data-letter=B]", "data-chosen") == "1"
+    for letter in "AC":
+        assert (
+            page.get_attribute(f".version[data-letter={letter}]", "data-chosen") is None
+        )
     assert not page.js_errors
 
     # The gold span: reviewer2's version, with provenance.
@@ -333,6 +338,7 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     b_span = scripted["spans"][(0, "reviewer2")]
     assert gold.decision == GoldSpan.Decision.ACCEPTED
     assert (gold.start, gold.end, gold.quote) == (b_span.start, b_span.end, U3_LONG)
+    assert gold.accepted_span == b_span and gold.accepted_reviewer == b_span.reviewer
     assert gold.claim_type.code == "quoted_statement"
     assert gold.sourcing_quality.code == "named_on_record"
     assert gold.decided_by.username == "adjudicator"

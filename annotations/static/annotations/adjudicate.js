@@ -199,8 +199,13 @@ function labelLine(dl, term, value, colour) {
 
 function versionCard(version, unit, text) {
   const card = el("article", { class: "version", "data-letter": version.letter, "data-span-id": String(version.id) });
-  if (unit.gold?.decision === "accepted" && unit.gold.source_spans && unit.gold.start === version.start && unit.gold.end === version.end) {
-    card.dataset.chosen = "1";
+  const gold = unit.gold;
+  if (gold?.decision === "accepted") {
+    // Decisions recorded before accepted_span existed may lack it: match offsets.
+    const chosen = gold.accepted_span != null
+      ? gold.accepted_span === version.id
+      : gold.start === version.start && gold.end === version.end;
+    if (chosen) card.dataset.chosen = "1";
   }
   const head = el("h3");
   head.append(el("span", { class: "letter" }, version.letter), document.createTextNode(version.reviewer));
@@ -228,10 +233,18 @@ function goldText(gold) {
   if (gold.decision === "rejected") return `Gold: rejected (not a claim) by ${who}.`;
   const claim = claimTypes.get(gold.claim_type)?.name ?? gold.claim_type;
   const level = levels.get(gold.sourcing_quality)?.name ?? gold.sourcing_quality;
-  const from = gold.source_spans.map((s) => s.letter).filter(Boolean).join(", ");
+  const accepted = gold.source_spans.find((s) => s.id === gold.accepted_span);
+  let origin;
+  if (gold.decision === "accepted" && gold.accepted_reviewer) {
+    const letter = accepted?.letter ? `version ${accepted.letter}, ` : "";
+    origin = `accepted ${letter}by ${gold.accepted_reviewer}`;
+  } else {
+    const from = gold.source_spans.map((s) => s.letter).filter(Boolean).join(", ");
+    origin = `${gold.decision}${from ? ` from ${from}` : ""}`;
+  }
   const verdict = gold.verdict ? `, verdict ${gold.verdict}` : "";
   const facts = gold.facts.length ? `; facts: ${gold.facts.map((f) => `${f.label} = ${f.value}`).join("; ")}` : "";
-  return `Gold (${gold.decision}${from ? ` from ${from}` : ""}): ${gold.start}–${gold.end} “${gold.quote}”, ${claim}, ${level}${gold.cited_source ? `, ${gold.cited_source}` : ""}${verdict}${facts} — ${who}.`;
+  return `Gold (${origin}): ${gold.start}–${gold.end} “${gold.quote}”, ${claim}, ${level}${gold.cited_source ? `, ${gold.cited_source}` : ""}${verdict}${facts} — ${who}.`;
 }
 
 function renderActions(unit) {
