@@ -241,6 +241,159 @@ def test_change_words_moves_a_saved_span_and_keeps_its_labels(
     assert page.js_errors == []
 
 
+def _chosen_words(page) -> str:
+    """The words the keyboard has chosen, as the page shows them."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#article-text .seg--kbd')]
+            .map((el) => el.textContent).join('')"""
+    )
+
+
+def _press(page, key: str, times: int = 1) -> None:
+    for _ in range(times):
+        page.keyboard.press(key)
+
+
+def test_keyboard_alone_chooses_words_after_an_emoji_and_saves_code_point_offsets(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    words = EMOJI_TEXT.split()
+    assert "Shift+← →" in page.inner_text("#shortcut-list")
+    page.focus("#article-text")
+    page.keyboard.press("Home")  # the first word: "Asif"
+    assert _chosen_words(page) == "Asif"
+    _press(page, "ArrowRight", words.index("said"))  # past 😀
+    _press(page, "Shift+ArrowRight", 4)
+    phrase = "said “the talks are over”"
+    assert _chosen_words(page) == phrase
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor:not([hidden])")
+    assert page.inner_text("#editor-quote") == phrase
+    page.keyboard.press("s")  # quoted_statement
+    page.keyboard.press("2")  # named_on_record
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor", state="hidden")
+    # Focus is back in the text and the cursor continues after the saved words.
+    assert page.evaluate("document.activeElement.id") == "article-text"
+    _press(page, "ArrowRight", 2)
+    assert _chosen_words(page) == "Friday"
+    page.keyboard.press("Enter")
+    page.keyboard.press("e")
+    page.keyboard.press("5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor", state="hidden")
+    by_quote = {
+        span["quote"]: span
+        for span in span_results(page, live_server, session.pk, article.pk)
+    }
+    assert set(by_quote) == {phrase, "Friday"}
+    for quote, span in by_quote.items():
+        start = EMOJI_TEXT.index(quote)  # Python counts code points
+        assert (span["start"], span["end"]) == (start, start + len(quote))
+    said = by_quote[phrase]
+    assert (said["claim_type"], said["sourcing_quality"]) == (
+        "quoted_statement",
+        "named_on_record",
+    )
+    assert said["start_utf16"] == said["start"] + 1  # one emoji before it
+    assert _highlighted_text(page, said["id"]) == phrase
+    assert page.js_errors == []
+
+
+def test_keyboard_range_extends_backwards_across_a_paragraph_break(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    words = EMOJI_TEXT.split()
+    page.focus("#article-text")
+    page.keyboard.press("End")  # the last word: "held."
+    _press(page, "ArrowLeft", len(words) - 1 - words.index("Tarar"))
+    _press(page, "Shift+ArrowLeft", 2)  # back over 🇵🇰 and the paragraph break
+    crossing = "Istanbul.\n🇵🇰 Tarar"
+    assert _chosen_words(page) == crossing.replace("\n", "")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor:not([hidden])")
+    page.keyboard.press("e")
+    page.keyboard.press("5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor", state="hidden")
+    (span,) = span_results(page, live_server, session.pk, article.pk)
+    start = EMOJI_TEXT.index(crossing)
+    assert span["quote"] == crossing
+    assert (span["start"], span["end"]) == (start, start + len(crossing))
+    assert page.js_errors == []
+
+
+def test_esc_clears_the_keyboard_range_and_saves_nothing(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    page.focus("#article-text")
+    page.keyboard.press("Home")
+    _press(page, "Shift+ArrowRight", 3)
+    assert _chosen_words(page) == "Asif 😀 said “the"
+    page.keyboard.press("Escape")
+    assert _chosen_words(page) == ""
+    # With no words chosen, Enter and the label keys do nothing in the text.
+    page.keyboard.press("Enter")
+    page.keyboard.press("s")
+    assert page.is_hidden("#editor")
+    # The next arrow shows the cursor where Esc left it.
+    page.keyboard.press("ArrowRight")
+    assert _chosen_words(page) == "“the"
+    # Words chosen again open the panel; Esc there cancels and returns to the text.
+    page.keyboard.press("Home")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#editor:not([hidden])")
+    assert page.inner_text("#editor-quote") == "Asif"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#editor", state="hidden")
+    assert page.evaluate("document.activeElement.id") == "article-text"
+    assert span_results(page, live_server, session.pk, article.pk) == []
+    assert SpanAnnotation.objects.count() == 0
+    assert page.js_errors == []
+
+
+def test_change_words_by_keyboard_extends_a_saved_span(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    span = _span(
+        session, article, reviewer, "the ceasefire", claim_type="quoted_statement"
+    )
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    page.focus(f".span-item[data-span-id='{span.pk}']")
+    page.keyboard.press("Enter")  # opens the span in the panel
+    page.wait_for_selector("#editor:not([hidden])")
+    page.locator("#editor-title").focus()
+    page.keyboard.press("w")  # the cursor starts on the span's own words
+    assert page.evaluate("document.activeElement.id") == "article-text"
+    assert _chosen_words(page) == "the ceasefire"
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Enter")  # takes the words; the panel keeps the labels
+    assert page.inner_text("#editor-quote") == "the ceasefire held."
+    assert page.is_hidden("#rebound-hint")
+    page.keyboard.press("Enter")  # saves
+    page.wait_for_selector("#editor", state="hidden")
+    span.refresh_from_db()
+    start = EMOJI_TEXT.index("the ceasefire held.")
+    assert (span.start, span.end, span.quote) == (
+        start,
+        start + len("the ceasefire held."),
+        "the ceasefire held.",
+    )
+    assert (span.version, span.claim_type.code) == (2, "quoted_statement")
+    assert page.js_errors == []
+
+
 def test_blind_session_never_sends_another_reviewers_span_to_the_page(
     page, live_server, transactional_db
 ):

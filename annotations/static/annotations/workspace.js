@@ -5,6 +5,10 @@
 // knows its UTF-16 start in the article text), sends `offset_unit: "utf16"`, and reads
 // `start_utf16`/`end_utf16` back. User text only ever reaches the DOM via textContent,
 // attribute setters or form values, never as HTML.
+//
+// Words can be chosen without a mouse: in the focused text a word cursor moves over
+// runs of non-whitespace (state.words, UTF-16) and Enter hands the chosen words to the
+// same code a mouse selection reaches (takeOffsets).
 
 import { errorText as apiErrorText, request, getAll } from "./http.js";
 
@@ -15,6 +19,7 @@ const statusEl = document.getElementById("status");
 const editorEl = document.getElementById("editor");
 const formEl = document.getElementById("span-form");
 const chooserEl = document.getElementById("chooser");
+const cursorLiveEl = document.getElementById("word-cursor-live");
 
 const sessionId = Number(root.dataset.sessionId);
 const articleId = Number(root.dataset.articleId);
@@ -47,7 +52,11 @@ const state = {
   nodeStart: new WeakMap(),
   pending: null, // {start, end} of a new selection (UTF-16)
   reselecting: false, // "Change words": the next selection moves the open span
-  editor: null, // {mode: "new"|"edit"|"view", spanId, version, start, end, quote, baseline}
+  words: [], // [{start, end}] runs of non-whitespace, UTF-16
+  keyboard: null, // {anchor, focus}: word indexes of the keyboard's word range
+  keyboardResume: null, // word index the next arrow starts from after Esc
+  // {mode: "new"|"edit"|"view", spanId, version, start, end, quote, baseline, fromKeyboard}
+  editor: null,
   escArmed: false,
   done: false,
   saving: false,
@@ -121,6 +130,34 @@ function boundaryToOffset(node, offset) {
   return state.text.length;
 }
 
+function wordsOf(text) {
+  return [...text.matchAll(/\S+/g)].map((match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+}
+
+function wordIndexAt(offset) {
+  // The last word starting at or before `offset` (the first word if none does).
+  const words = state.words;
+  let low = 0;
+  let high = words.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (words[middle].start <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function keyboardRange() {
+  if (!state.keyboard) return null;
+  const { anchor, focus } = state.keyboard;
+  const first = Math.min(anchor, focus);
+  const last = Math.max(anchor, focus);
+  return { start: state.words[first].start, end: state.words[last].end, count: last - first + 1 };
+}
+
 function isHigh(code) {
   return code >= 0xd800 && code <= 0xdbff;
 }
@@ -177,6 +214,11 @@ function renderText() {
     boundaries.add(state.pending.start);
     boundaries.add(state.pending.end);
   }
+  const keyboard = keyboardRange();
+  if (keyboard) {
+    boundaries.add(keyboard.start);
+    boundaries.add(keyboard.end);
+  }
   const sorted = [...boundaries].sort((a, b) => a - b);
   const activeId = state.editor && state.editor.spanId;
   const fragment = document.createDocumentFragment();
@@ -204,8 +246,9 @@ function renderText() {
         const covering = spans.filter((s) => s.u16start <= segStart && s.u16end >= segEnd);
         const pending =
           state.pending && state.pending.start <= segStart && state.pending.end >= segEnd;
-        if (covering.length || pending) {
-          paragraph.append(segmentElement(node, covering, pending, activeId));
+        const chosen = keyboard && keyboard.start <= segStart && keyboard.end >= segEnd;
+        if (covering.length || pending || chosen) {
+          paragraph.append(segmentElement(node, covering, pending, activeId, chosen));
         } else {
           paragraph.append(node);
         }
@@ -220,7 +263,7 @@ function renderText() {
   textEl.replaceChildren(fragment);
 }
 
-function segmentElement(node, covering, pending, activeId) {
+function segmentElement(node, covering, pending, activeId, chosen) {
   const element = document.createElement("span");
   element.className = "seg";
   element.dataset.spans = covering.map((s) => s.id).join(" ");
@@ -244,6 +287,7 @@ function segmentElement(node, covering, pending, activeId) {
   }
   if (covering.length > 1) element.classList.add("seg--multi");
   if (pending) element.classList.add("seg--pending");
+  if (chosen) element.classList.add("seg--kbd");
   element.style.boxShadow = shadows.join(", ");
   element.style.paddingBottom = `${Math.min(covering.length, 5) * 3}px`;
   if (names.length) element.title = names.join(" · ");
@@ -318,7 +362,13 @@ function renderLegendAndShortcuts() {
     }),
   );
   const shortcuts = document.getElementById("shortcut-list");
+  const wordKeys = [
+    ["← →", "In the article text (Tab to it): move the word cursor"],
+    ["Shift+← →", "Extend the chosen words (Home, End: first, last word)"],
+    ["Enter", "In the text: label the chosen words; Esc clears them"],
+  ];
   const rows = [
+    ...(canAnnotate ? wordKeys : []),
     ...[...state.claimTypes.values()]
       .filter((c) => c.shortcut)
       .map((c) => [c.shortcut, `Claim type: ${c.name}`]),
@@ -467,6 +517,21 @@ function setReselecting(on) {
   root.classList.toggle("reselecting", on);
 }
 
+function startReselecting() {
+  // The word cursor starts on the span's own words, so the keyboard can move them.
+  const editor = state.editor;
+  if (!editor || editor.mode !== "edit") return;
+  setReselecting(true);
+  if (state.words.length) {
+    const first = wordIndexAt(editor.start);
+    const last = Math.max(first, wordIndexAt(editor.end - 1));
+    state.keyboard = { anchor: first, focus: last };
+    renderText();
+    textEl.focus({ preventScroll: true });
+    showWordCursor();
+  }
+}
+
 function moveEditorTo(offsets) {
   // "Change words": the open span takes the new selection; saved with the labels.
   const editor = state.editor;
@@ -487,6 +552,7 @@ function offsetsMoved(editor) {
 }
 
 function closeEditor() {
+  const backToText = state.editor && state.editor.fromKeyboard;
   state.editor = null;
   setReselecting(false);
   state.pending = null;
@@ -494,6 +560,8 @@ function closeEditor() {
   editorEl.hidden = true;
   root.classList.remove("editing");
   renderText();
+  // Words chosen by keyboard: the next ones are chosen from where these ended.
+  if (backToText) textEl.focus({ preventScroll: true });
 }
 
 function guardDirty() {
@@ -852,6 +920,7 @@ function onKeyDown(event) {
     event.preventDefault();
     return;
   }
+  if (event.target === textEl && onTextKey(event)) return;
   if (!state.editor) return;
   if (event.key === "Escape" && state.reselecting) {
     event.preventDefault();
@@ -890,7 +959,7 @@ function onKeyDown(event) {
   }
   // After the scheme's own keys, so a scheme may still use "w".
   if (key === "w" && state.editor.mode === "edit") {
-    setReselecting(true);
+    startReselecting();
     event.preventDefault();
     return;
   }
@@ -904,12 +973,118 @@ function pick(name, value) {
   }
 }
 
+// --- The keyboard's word cursor ------------------------------------------------
+
+function onTextKey(event) {
+  // Active in the focused text while no panel is open, or while the open span's
+  // words are being changed; returns true when it handled the key.
+  if (!canAnnotate || !state.words.length) return false;
+  if (state.editor && !state.reselecting) return false;
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  const current = state.keyboard;
+  if (event.key === "Enter" && current) {
+    event.preventDefault();
+    takeKeyboardRange();
+    return true;
+  }
+  if (event.key === "Escape" && (current || state.reselecting)) {
+    event.preventDefault();
+    clearKeyboardRange();
+    if (state.reselecting) {
+      setReselecting(false);
+      document.getElementById("editor-title").focus();
+    }
+    return true;
+  }
+  const target = cursorTarget(event.key, current);
+  if (target === null) return false;
+  event.preventDefault();
+  const anchor = event.shiftKey && current ? current.anchor : target;
+  state.keyboard = { anchor, focus: target };
+  state.keyboardResume = null;
+  renderText();
+  showWordCursor();
+  return true;
+}
+
+function cursorTarget(key, current) {
+  // The word index a cursor key moves to, or null for other keys.
+  const lastWord = state.words.length - 1;
+  if (key === "Home") return 0;
+  if (key === "End") return lastWord;
+  if (key !== "ArrowRight" && key !== "ArrowLeft") return null;
+  if (!current) return caretWord(); // the first arrow only shows the cursor
+  const step = key === "ArrowRight" ? 1 : -1;
+  return Math.min(Math.max(current.focus + step, 0), lastWord);
+}
+
+function caretWord() {
+  // The first arrow starts where Esc left the cursor, else where the user clicked,
+  // else at the first word.
+  if (state.keyboardResume !== null) return state.keyboardResume;
+  const selection = window.getSelection();
+  if (!selection || !selection.isCollapsed || !textEl.contains(selection.focusNode)) return 0;
+  const offset = boundaryToOffset(selection.focusNode, selection.focusOffset);
+  const index = wordIndexAt(offset);
+  const inGapAfter = offset >= state.words[index].end && index < state.words.length - 1;
+  return inGapAfter ? index + 1 : index;
+}
+
+function showWordCursor() {
+  const range = keyboardRange();
+  if (!range) return;
+  const chosen = textEl.querySelectorAll(".seg--kbd");
+  const movingForward = state.keyboard.focus >= state.keyboard.anchor;
+  const end = chosen[movingForward ? chosen.length - 1 : 0];
+  if (end) end.scrollIntoView({ block: "nearest" });
+  if (cursorLiveEl) {
+    const quote = excerpt(state.text.slice(range.start, range.end), 80);
+    cursorLiveEl.textContent = range.count === 1 ? quote : `${range.count} words: ${quote}`;
+  }
+}
+
+function clearKeyboardRange() {
+  if (state.keyboard) state.keyboardResume = state.keyboard.focus;
+  state.keyboard = null;
+  if (cursorLiveEl) cursorLiveEl.textContent = "";
+  renderText();
+}
+
+function takeKeyboardRange() {
+  const range = keyboardRange();
+  const last = Math.max(state.keyboard.anchor, state.keyboard.focus);
+  // The cursor stays on the last chosen word, so the next arrow continues after it.
+  state.keyboard = { anchor: last, focus: last };
+  const moving = state.reselecting;
+  takeOffsets({ start: range.start, end: range.end });
+  if (moving) document.getElementById("editor-title").focus();
+  else if (state.editor) state.editor.fromKeyboard = true;
+}
+
+// --- Selections ---------------------------------------------------------------
+
+function dropWordCursor() {
+  // A mouse press in the text: the next arrow starts from the click. The classes go
+  // without a re-render, which would break the drag that may follow.
+  state.keyboard = null;
+  state.keyboardResume = null;
+  for (const element of textEl.querySelectorAll(".seg--kbd")) {
+    element.classList.remove("seg--kbd");
+  }
+}
+
+function takeOffsets(offsets) {
+  // Where a mouse selection and the keyboard's chosen words both arrive.
+  if (state.reselecting && state.editor && state.editor.mode === "edit") moveEditorTo(offsets);
+  else openSelection(offsets);
+}
+
 function captureSelection() {
   if (!canAnnotate || !state.article) return;
   const offsets = selectionOffsets();
   if (!offsets) return;
-  if (state.reselecting && state.editor && state.editor.mode === "edit") moveEditorTo(offsets);
-  else openSelection(offsets);
+  state.keyboard = null;
+  takeOffsets(offsets);
 }
 
 function onTextClick(event) {
@@ -929,6 +1104,7 @@ function bindEvents() {
     if (event.shiftKey && (!state.editor || state.reselecting)) captureSelection();
   });
   textEl.addEventListener("click", onTextClick);
+  textEl.addEventListener("mousedown", dropWordCursor);
   document.addEventListener("keydown", onKeyDown);
   document.addEventListener("mousedown", (event) => {
     if (!chooserEl.hidden && !chooserEl.contains(event.target)) hideChooser();
@@ -947,7 +1123,7 @@ function bindEvents() {
   });
   document.getElementById("cancel-button").addEventListener("click", cancelEditor);
   document.getElementById("delete-button").addEventListener("click", deleteSpan);
-  document.getElementById("rebound-button").addEventListener("click", () => setReselecting(true));
+  document.getElementById("rebound-button").addEventListener("click", startReselecting);
   document.getElementById("done-button").addEventListener("click", toggleDone);
   window.addEventListener("beforeunload", (event) => {
     if (isDirty()) {
@@ -995,6 +1171,7 @@ async function start() {
   state.article = article;
   state.text = state.article.text;
   state.cpMap = codePointToUtf16Map(state.text);
+  state.words = wordsOf(state.text);
   state.done = Boolean(state.article.my_done);
   for (const span of [...firstSpans, ...spansResponse.items]) {
     storeSpan({ is_mine: true, ...span });
