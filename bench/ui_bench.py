@@ -4,7 +4,8 @@ Sets up its own SQLite database (seed corpus, demo accounts, 300 spans of one
 reviewer on the longest seed article), serves the app with gunicorn on a free
 port, and loads the annotation page N times in headless Chromium. Prints the
 time from navigation start to the page's `workspace-ready` mark (text, spans,
-side list and legend rendered; event handlers bound).
+side list and legend rendered; event handlers bound), and the time one step of
+the keyboard's word cursor takes (keydown handled, text redrawn and laid out).
 
 Run from the project root:  .venv/bin/python bench/ui_bench.py [--runs 20]
 """
@@ -190,6 +191,28 @@ def main() -> None:
                 api_done.append(figures["api"])
                 segments = figures["segments"]
                 assert figures["spans"] == args.spans, figures
+            # The keyboard's word cursor redraws the text on each key: time one
+            # step from keydown to the next layout, Shift-extending as a user would.
+            steps = page.evaluate(
+                """(count) => {
+                  const text = document.getElementById('article-text');
+                  text.focus();
+                  const press = (key, shiftKey) => text.dispatchEvent(
+                    new KeyboardEvent('keydown', {key, shiftKey, bubbles: true}));
+                  press('Home', false);
+                  const times = [];
+                  for (let i = 0; i < count; i++) {
+                    const started = performance.now();
+                    press('ArrowRight', i % 4 !== 0);
+                    void text.offsetHeight;  // force the layout of the new text
+                    times.push(performance.now() - started);
+                  }
+                  return {times, chosen: text.querySelectorAll('.seg--kbd').length};
+                }""",
+                args.runs * 5,
+            )
+            assert steps["chosen"] > 0, steps
+            cursor = steps["times"]
             browser.close()
     finally:
         server.terminate()
@@ -205,6 +228,7 @@ def main() -> None:
         ("DOMContentLoaded", dom_ready),
         ("last API response received", api_done),
         ("time-to-interactive (workspace-ready)", tti),
+        ("word cursor step (keydown to layout)", cursor),
     ):
         print(
             f"{name:<38}{statistics.median(values):>10.1f}"
