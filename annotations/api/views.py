@@ -455,6 +455,11 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
 
     def _represent(self, spans, *, many: bool = False):
         context = self.get_serializer_context()
+        if not many and SpanAnnotation.article.is_cached(spans):
+            # A span just written carries its article: no query for the offsets.
+            context["offset_maps"] = {
+                spans.article_id: selectors.offset_map_of(spans.article)
+            }
         if many:
             spans = [
                 span if isinstance(span, dict) else selectors.span_row(span)

@@ -23,7 +23,6 @@ from annotations.models import (
     AnnotationSession,
     Article,
     ClaimType,
-    SessionArticle,
     SessionMembership,
     SourcingLevel,
     SpanAnnotation,
@@ -65,13 +64,14 @@ class SpanContext:
 def span_context(*, session_id: int, article_id: int) -> SpanContext:
     """Load the session, the article (checked to be in it) and the label scheme."""
     session = AnnotationSession.objects.select_related("scheme").get(pk=session_id)
-    if not SessionArticle.objects.filter(
-        session_id=session_id, article_id=article_id
-    ).exists():
+    # One query: the article, only if it belongs to the session.
+    article = Article.objects.filter(
+        pk=article_id, sessionarticle__session_id=session_id
+    ).first()
+    if article is None:
         raise ValidationError(
             {"article": f"Article {article_id} is not in this session."}
         )
-    article = Article.objects.get(pk=article_id)
     return SpanContext(
         session=session,
         article=article,
