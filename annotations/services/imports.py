@@ -342,8 +342,20 @@ class _CorpusImporter:
             created[key] for key in span.get("source_span_ids") or [] if key in created
         ]
         gold.source_spans.set(sources)
-        accepted = created.get(span.get("accepted_span_id") or "")
-        if accepted is not None and decision == GoldSpan.Decision.ACCEPTED:
+        accepted_key = span.get("accepted_span_id")
+        if accepted_key is not None:
+            if decision != GoldSpan.Decision.ACCEPTED:
+                raise ValidationError(
+                    {"accepted_span_id": "Only an accepted decision names one."}
+                )
+            if not isinstance(accepted_key, str) or accepted_key not in created:
+                raise ValidationError(
+                    {
+                        "accepted_span_id": "Must be the id of one of this "
+                        "article's reviewer spans, or null."
+                    }
+                )
+            accepted = created[accepted_key]
             GoldSpan.objects.filter(pk=gold.pk).update(
                 accepted_span=accepted, accepted_reviewer_id=accepted.reviewer_id
             )
