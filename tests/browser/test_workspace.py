@@ -242,10 +242,21 @@ def test_change_words_moves_a_saved_span_and_keeps_its_labels(
 
 
 def _chosen_words(page) -> str:
-    """The words the keyboard has chosen, as the page shows them."""
+    """The words the keyboard has chosen, as the page draws them.
+
+    The page draws them as the `word-cursor` CSS highlight; a browser without the
+    highlight API gets `.seg--kbd` segments instead. Both are read, so words drawn
+    twice (or by neither) show up in the result.
+    """
     return page.evaluate(
-        """() => [...document.querySelectorAll('#article-text .seg--kbd')]
-            .map((el) => el.textContent).join('')"""
+        """() => {
+          const highlight = window.CSS && CSS.highlights
+            ? CSS.highlights.get('word-cursor') : undefined;
+          const ranges = [...(highlight ?? [])].map((range) => range.toString());
+          const segments = [...document.querySelectorAll('#article-text .seg--kbd')]
+            .map((el) => el.textContent);
+          return [...ranges, ...segments].join('');
+        }"""
     )
 
 
@@ -276,8 +287,10 @@ def test_keyboard_alone_chooses_words_after_an_emoji_and_saves_code_point_offset
     page.keyboard.press("2")  # named_on_record
     page.keyboard.press("Enter")
     page.wait_for_selector("#editor", state="hidden")
-    # Focus is back in the text and the cursor continues after the saved words.
+    # Focus is back in the text and the cursor continues after the saved words; the
+    # text was re-rendered for the new span, and the cursor is drawn over it again.
     assert page.evaluate("document.activeElement.id") == "article-text"
+    assert _chosen_words(page) == "over”"
     _press(page, "ArrowRight", 2)
     assert _chosen_words(page) == "Friday"
     page.keyboard.press("Enter")
@@ -358,6 +371,39 @@ def test_esc_clears_the_keyboard_range_and_saves_nothing(
     assert page.evaluate("document.activeElement.id") == "article-text"
     assert span_results(page, live_server, session.pk, article.pk) == []
     assert SpanAnnotation.objects.count() == 0
+    assert page.js_errors == []
+
+
+def test_word_cursor_steps_move_the_highlight_without_rebuilding_the_text(
+    page, live_server, emoji_session
+):
+    session, article, reviewer = emoji_session
+    _span(session, article, reviewer, "the talks are over")
+    login(page, live_server, reviewer.username, PASSWORD)
+    open_article(page, live_server, session.pk, article.pk)
+    words = EMOJI_TEXT.split()
+    page.focus("#article-text")
+    page.keyboard.press("Home")
+    page.evaluate(
+        """() => {
+          const text = document.getElementById('article-text');
+          window.__firstParagraph = text.querySelector('p');
+          window.__firstSegment = text.querySelector('.seg');
+        }"""
+    )
+    # Into, across and out of the saved span, and on over the paragraph break.
+    _press(page, "ArrowRight", words.index("“the"))
+    _press(page, "Shift+ArrowRight", 6)
+    assert _chosen_words(page) == "“the talks are over” on Friday in"
+    _press(page, "ArrowRight", 2)
+    _press(page, "Shift+ArrowLeft", 1)
+    assert _chosen_words(page) == "Istanbul.🇵🇰"
+    assert page.evaluate(
+        """() => window.__firstParagraph.isConnected
+            && window.__firstSegment.isConnected"""
+    )
+    assert page.evaluate("document.activeElement.id") == "article-text"
+    assert page.text_content("#word-cursor-live") == "2 words: Istanbul. 🇵🇰"
     assert page.js_errors == []
 
 

@@ -8,7 +8,10 @@
 //
 // Words can be chosen without a mouse: in the focused text a word cursor moves over
 // runs of non-whitespace (state.words, UTF-16) and Enter hands the chosen words to the
-// same code a mouse selection reaches (takeOffsets).
+// same code a mouse selection reaches (takeOffsets). The chosen words are drawn with
+// the CSS Custom Highlight API, so a cursor step moves one Range over the rendered
+// text nodes instead of rebuilding the text; browsers without it get the chosen words
+// rendered as segments (.seg--kbd).
 
 import { errorText as apiErrorText, request, getAll } from "./http.js";
 
@@ -25,6 +28,9 @@ const sessionId = Number(root.dataset.sessionId);
 const articleId = Number(root.dataset.articleId);
 const canAnnotate = root.dataset.role === "reviewer";
 const apiBase = `${root.dataset.api}sessions/${sessionId}/`;
+const WORD_CURSOR = "word-cursor"; // the highlight's name; styled in workspace.css
+const canHighlight =
+  typeof CSS !== "undefined" && "highlights" in CSS && typeof Highlight === "function";
 
 const FIELD_LABELS = {
   start: "Start",
@@ -130,6 +136,35 @@ function boundaryToOffset(node, offset) {
   return state.text.length;
 }
 
+function offsetToPoint(offset, side) {
+  // The inverse of boundaryToOffset: the rendered text node and offset in it for a
+  // UTF-16 offset in the article text. side "after" takes the node holding the unit at
+  // `offset` (a range's start), "before" the node holding the unit before it (a
+  // range's end), so neither lands at the edge of a neighbouring node or paragraph.
+  const nodes = state.textNodes;
+  if (!nodes.length) return null;
+  const unit = side === "before" ? offset - 1 : offset;
+  let low = 0;
+  let high = nodes.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (nodes[middle].start <= unit) low = middle;
+    else high = middle - 1;
+  }
+  const { node, start } = nodes[low];
+  return { node, offset: Math.min(Math.max(offset - start, 0), node.length) };
+}
+
+function domRange(start, end) {
+  const first = offsetToPoint(start, "after");
+  const last = offsetToPoint(end, "before");
+  if (!first || !last) return null;
+  const range = document.createRange();
+  range.setStart(first.node, first.offset);
+  range.setEnd(last.node, last.offset);
+  return range;
+}
+
 function wordsOf(text) {
   return [...text.matchAll(/\S+/g)].map((match) => ({
     start: match.index,
@@ -214,7 +249,8 @@ function renderText() {
     boundaries.add(state.pending.start);
     boundaries.add(state.pending.end);
   }
-  const keyboard = keyboardRange();
+  // With the highlight API the chosen words are a Range over the text, not segments.
+  const keyboard = canHighlight ? null : keyboardRange();
   if (keyboard) {
     boundaries.add(keyboard.start);
     boundaries.add(keyboard.end);
@@ -261,6 +297,8 @@ function renderText() {
   state.textNodes = textNodes;
   state.nodeStart = nodeStart;
   textEl.replaceChildren(fragment);
+  // The old text nodes are gone, and the highlight's Range with them: draw it anew.
+  if (canHighlight) paintWordCursor();
 }
 
 function segmentElement(node, covering, pending, activeId, chosen) {
@@ -526,7 +564,7 @@ function startReselecting() {
     const first = wordIndexAt(editor.start);
     const last = Math.max(first, wordIndexAt(editor.end - 1));
     state.keyboard = { anchor: first, focus: last };
-    renderText();
+    drawWordCursor();
     textEl.focus({ preventScroll: true });
     showWordCursor();
   }
@@ -1002,7 +1040,7 @@ function onTextKey(event) {
   const anchor = event.shiftKey && current ? current.anchor : target;
   state.keyboard = { anchor, focus: target };
   state.keyboardResume = null;
-  renderText();
+  drawWordCursor();
   showWordCursor();
   return true;
 }
@@ -1030,13 +1068,40 @@ function caretWord() {
   return inGapAfter ? index + 1 : index;
 }
 
+function drawWordCursor() {
+  // Shows state.keyboard: moves the highlight, or (without the API) re-renders.
+  if (canHighlight) paintWordCursor();
+  else renderText();
+}
+
+function paintWordCursor() {
+  const range = keyboardRange();
+  const dom = range && domRange(range.start, range.end);
+  if (dom) CSS.highlights.set(WORD_CURSOR, new Highlight(dom));
+  else CSS.highlights.delete(WORD_CURSOR);
+}
+
+function scrollToWordCursor() {
+  // The word the cursor moved to comes into view, as scrollIntoView "nearest" would.
+  const { anchor, focus } = state.keyboard;
+  if (!canHighlight) {
+    const chosen = textEl.querySelectorAll(".seg--kbd");
+    const end = chosen[focus >= anchor ? chosen.length - 1 : 0];
+    if (end) end.scrollIntoView({ block: "nearest" });
+    return;
+  }
+  const word = state.words[focus];
+  const dom = domRange(word.start, word.end);
+  if (!dom) return;
+  const box = dom.getBoundingClientRect();
+  if (box.top < 0) window.scrollBy(0, box.top);
+  else if (box.bottom > window.innerHeight) window.scrollBy(0, box.bottom - window.innerHeight);
+}
+
 function showWordCursor() {
   const range = keyboardRange();
   if (!range) return;
-  const chosen = textEl.querySelectorAll(".seg--kbd");
-  const movingForward = state.keyboard.focus >= state.keyboard.anchor;
-  const end = chosen[movingForward ? chosen.length - 1 : 0];
-  if (end) end.scrollIntoView({ block: "nearest" });
+  scrollToWordCursor();
   if (cursorLiveEl) {
     const quote = excerpt(state.text.slice(range.start, range.end), 80);
     cursorLiveEl.textContent = range.count === 1 ? quote : `${range.count} words: ${quote}`;
@@ -1047,7 +1112,7 @@ function clearKeyboardRange() {
   if (state.keyboard) state.keyboardResume = state.keyboard.focus;
   state.keyboard = null;
   if (cursorLiveEl) cursorLiveEl.textContent = "";
-  renderText();
+  drawWordCursor();
 }
 
 function takeKeyboardRange() {
@@ -1064,10 +1129,14 @@ function takeKeyboardRange() {
 // --- Selections ---------------------------------------------------------------
 
 function dropWordCursor() {
-  // A mouse press in the text: the next arrow starts from the click. The classes go
+  // A mouse press in the text: the next arrow starts from the click. The cursor goes
   // without a re-render, which would break the drag that may follow.
   state.keyboard = null;
   state.keyboardResume = null;
+  if (canHighlight) {
+    CSS.highlights.delete(WORD_CURSOR);
+    return;
+  }
   for (const element of textEl.querySelectorAll(".seg--kbd")) {
     element.classList.remove("seg--kbd");
   }
