@@ -110,3 +110,51 @@ def test_arbitrary_raw_bodies_never_cause_5xx(
         response = getattr(client, method)(url, raw, content_type=content_type)
         assert response.status_code < 500, (url, response.content[:300])
     assert span_rows() == before
+
+
+QUERY_NAMES = [
+    "include",
+    "article",
+    "reviewer",
+    "claim_type",
+    "sourcing_quality",
+    "limit",
+    "offset",
+    "offset_unit",
+    "q",
+]
+query_values = (
+    st.text(max_size=20)
+    | st.integers(min_value=-(2**70), max_value=2**70).map(str)
+    | st.sampled_from(["spans", "", "0", "-1", "1e9", "NaN", "spans,text", "a\x00b"])
+)
+
+
+@FUZZ
+@given(
+    params=st.lists(st.tuples(st.sampled_from(QUERY_NAMES), query_values), max_size=4)
+)
+def test_arbitrary_query_strings_on_reads_never_cause_5xx(
+    params, sessions, article, reviewer_a, adjudicator, client_for
+):
+    """The reads the workspace and scripts make, with any query string: a JSON
+    answer, 4xx or success; a 200 on the article read with spans carries them."""
+    for user in (reviewer_a, adjudicator):
+        client = client_for(user)
+        base = f"/api/sessions/{sessions['blind'].pk}/"
+        for path in (
+            f"articles/{article.pk}/",
+            "articles/",
+            "spans/",
+            "cited-sources/",
+            "",
+        ):
+            response = client.get(base + path, params)
+            assert_json_4xx_or_success(response)
+            data = response.json()
+            include = dict(params).get("include")
+            if path.startswith("articles/") and path != "articles/":
+                if response.status_code == 200 and include == "spans":
+                    assert isinstance(data["spans"], list)
+                elif include not in (None, "", "spans"):
+                    assert response.status_code == 400 and "include" in data
