@@ -5,6 +5,20 @@ from django.db import models
 from django.db.models import F, Q
 
 
+class DocumentField(models.JSONField):
+    """A JSONField that bulk_create inserts one document per placeholder.
+
+    On PostgreSQL, Django 5.2 bulk-inserts rows as UNNEST(%s::jsonb[]); psycopg
+    then writes the array literal escaping every quote of every document with a
+    regex substitution, which made storing large documents (report payloads,
+    score evidence) most of a cold recompute. A field with `get_placeholder`
+    makes Django use plain VALUES rows, where each document is sent as jsonb.
+    """
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        return "%s"
+
+
 class Outlet(models.Model):
     """The publisher of an article."""
 
@@ -400,7 +414,7 @@ class GoldSpan(models.Model):
     source_spans = models.ManyToManyField(
         SpanAnnotation, related_name="gold_decisions", blank=True
     )
-    source_versions = models.JSONField(default=dict, blank=True)
+    source_versions = DocumentField(default=dict, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -502,7 +516,7 @@ class AgreementReport(models.Model):
         Article, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     fingerprint = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField(default=dict)
+    payload = DocumentField(default=dict)
     computed_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
     stale = models.BooleanField(default=True)
@@ -567,7 +581,7 @@ class ReliabilityReport(models.Model):
         AnnotationSession, on_delete=models.CASCADE, related_name="reliability_report"
     )
     fingerprint = models.CharField(max_length=64, blank=True)
-    payload = models.JSONField(default=dict)
+    payload = DocumentField(default=dict)
     excluded_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
@@ -598,7 +612,7 @@ class ReliabilityScore(models.Model):
     ci_high = models.FloatField(null=True, blank=True)
     n = models.PositiveIntegerField(default=0)
     insufficient = models.BooleanField(default=False)
-    evidence = models.JSONField(default=list, blank=True)
+    evidence = DocumentField(default=list, blank=True)
 
     class Meta:
         ordering = ["report", "subject_kind", "metric", "-value"]
@@ -626,7 +640,7 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     format = models.CharField(max_length=20)
-    params = models.JSONField(default=dict)
+    params = DocumentField(default=dict)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED
     )

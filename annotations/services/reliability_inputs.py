@@ -18,6 +18,7 @@ from annotations.models import (
     AgreementUnit,
     AnnotationSession,
     Article,
+    ClaimType,
     FactLink,
     GoldSpan,
     SourceAlias,
@@ -107,6 +108,52 @@ class Inputs:
     article_keys: dict[int, str]  # article id -> external id
 
 
+@dataclass(frozen=True)
+class MemberSpan:
+    """A reviewer span of a unit or gold decision, read as a row (no model)."""
+
+    pk: int
+    article_id: int
+    username: str
+    claim_type: ClaimType
+    sourcing_quality: SourcingLevel
+    cited_source: str
+
+
+def _member_spans(through, owner: str, **owners) -> dict[int, list[MemberSpan]]:
+    """Member spans by owner id (unit or gold span) from one query on `through`.
+
+    Sessions have tens of thousands of units: rows and two small label tables,
+    instead of a model instance per span, reviewer and label.
+    """
+    rows = list(
+        through.objects.filter(**owners).values_list(
+            owner,
+            "spanannotation_id",
+            "spanannotation__article_id",
+            "spanannotation__reviewer__username",
+            "spanannotation__claim_type_id",
+            "spanannotation__sourcing_quality_id",
+            "spanannotation__cited_source",
+        )
+    )
+    claim_types = ClaimType.objects.in_bulk({row[4] for row in rows})
+    levels = SourcingLevel.objects.in_bulk({row[5] for row in rows})
+    members: dict[int, list[MemberSpan]] = defaultdict(list)
+    for owner_id, pk, article_id, username, claim_id, level_id, cited in rows:
+        members[owner_id].append(
+            MemberSpan(
+                pk=pk,
+                article_id=article_id,
+                username=username,
+                claim_type=claim_types[claim_id],
+                sourcing_quality=levels[level_id],
+                cited_source=cited,
+            )
+        )
+    return members
+
+
 def _level_scores(session: AnnotationSession, warnings: list[str]) -> dict:
     levels = list(
         SourcingLevel.objects.filter(scheme_id=session.scheme_id).values_list(
@@ -123,11 +170,13 @@ def _level_scores(session: AnnotationSession, warnings: list[str]) -> dict:
     return rm.sourcing_level_scores(ranks)
 
 
-def _member_labels(spans, alias_table: dict[str, str]) -> list[MemberLabel]:
+def _member_labels(
+    spans: list[MemberSpan], alias_table: dict[str, str]
+) -> list[MemberLabel]:
     """One entry per reviewer (their first span), ordered by username."""
-    first: dict[str, Any] = {}
+    first: dict[str, MemberSpan] = {}
     for span in sorted(spans, key=lambda s: s.pk):
-        first.setdefault(span.reviewer.username, span)
+        first.setdefault(span.username, span)
     return [
         MemberLabel(
             span_id=span.pk,
@@ -143,17 +192,19 @@ def _member_labels(spans, alias_table: dict[str, str]) -> list[MemberLabel]:
     ]
 
 
-def _consensus(spans, alias_table: dict[str, str]) -> dict[str, Any] | None:
+def _consensus(
+    spans: list[MemberSpan], alias_table: dict[str, str]
+) -> dict[str, Any] | None:
     """Shared labels of an agreed unit's members; None when they differ.
 
     Claim type and sourcing must be identical; the cited source is the most
     common spelling after normalisation and aliases (ties: first reviewer).
     """
-    members = sorted(spans, key=lambda s: (s.reviewer.username, s.pk))
+    members = sorted(spans, key=lambda s: (s.username, s.pk))
     if not members:
         return None
-    claim_types = {span.claim_type_id for span in members}
-    levels = {span.sourcing_quality_id for span in members}
+    claim_types = {span.claim_type.pk for span in members}
+    levels = {span.sourcing_quality.pk for span in members}
     if len(claim_types) != 1 or len(levels) != 1:
         return None
     keys = Counter(rm.normalise_source(s.cited_source, alias_table) for s in members)
@@ -194,19 +245,23 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
             session_id=session_id, is_current=True, article_id__in=articles
         )
         .select_related("claim_type", "sourcing_quality")
-        .prefetch_related(
-            "source_spans__reviewer",
-            "source_spans__claim_type",
-            "source_spans__sourcing_quality",
-        )
         .order_by("article_id", "start", "end", "pk")
     )
+    gold_sources = _member_spans(
+        GoldSpan.source_spans.through,
+        "goldspan_id",
+        goldspan__session_id=session_id,
+        goldspan__is_current=True,
+    )
     units = list(
-        AgreementUnit.objects.filter(session_id=session_id, article_id__in=articles)
-        .prefetch_related(
-            "spans__reviewer", "spans__claim_type", "spans__sourcing_quality"
-        )
-        .order_by("article_id", "start", "end", "key")
+        AgreementUnit.objects.filter(
+            session_id=session_id, article_id__in=articles
+        ).order_by("article_id", "start", "end", "key")
+    )
+    unit_spans = _member_spans(
+        AgreementUnit.spans.through,
+        "agreementunit_id",
+        agreementunit__session_id=session_id,
     )
     units_by_key = {(unit.article_id, unit.key): unit for unit in units}
     links: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -260,8 +315,8 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
             excluded["rejected"] += 1
             continue
         unit = units_by_key.get((gold.article_id, gold.unit_key))
-        members = list(gold.source_spans.all()) or (
-            list(unit.spans.all()) if unit else []
+        members = gold_sources.get(gold.pk) or (
+            unit_spans.get(unit.pk, []) if unit else []
         )
         labels = {
             "claim_type": gold.claim_type,
@@ -297,7 +352,7 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
         )
     unit_members = []
     for unit in units:
-        spans = list(unit.spans.all())
+        spans = unit_spans.get(unit.pk, [])
         members = _member_labels(spans, alias_table)
         if len(members) >= 2:
             unit_members.append((unit.pk, members))
