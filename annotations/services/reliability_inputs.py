@@ -7,10 +7,11 @@ cited sources are folded through the alias table before they are counted.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from annotations.metrics import reliability as rm
 from annotations.models import (
@@ -170,9 +171,20 @@ def _level_scores(session: AnnotationSession, warnings: list[str]) -> dict:
     return rm.sourcing_level_scores(ranks)
 
 
-def _member_labels(
-    spans: list[MemberSpan], alias_table: dict[str, str]
-) -> list[MemberLabel]:
+class SourceKeys(dict):
+    """Each cited source's normalised key, computed once per load (few distinct
+    spellings, tens of thousands of spans)."""
+
+    def __init__(self, alias_table: dict[str, str]) -> None:
+        super().__init__()
+        self.alias_table = alias_table
+
+    def __missing__(self, cited_source: str) -> str:
+        key = self[cited_source] = rm.normalise_source(cited_source, self.alias_table)
+        return key
+
+
+def _member_labels(spans: list[MemberSpan], keys: SourceKeys) -> list[MemberLabel]:
     """One entry per reviewer (their first span), ordered by username."""
     first: dict[str, MemberSpan] = {}
     for span in sorted(spans, key=lambda s: s.pk):
@@ -185,16 +197,14 @@ def _member_labels(
             labels={
                 "claim_type": span.claim_type.code,
                 "sourcing_quality": span.sourcing_quality.code,
-                "cited_source": rm.normalise_source(span.cited_source, alias_table),
+                "cited_source": keys[span.cited_source],
             },
         )
         for username, span in sorted(first.items())
     ]
 
 
-def _consensus(
-    spans: list[MemberSpan], alias_table: dict[str, str]
-) -> dict[str, Any] | None:
+def _consensus(spans: list[MemberSpan], keys: SourceKeys) -> dict[str, Any] | None:
     """Shared labels of an agreed unit's members; None when they differ.
 
     Claim type and sourcing must be identical; the cited source is the most
@@ -207,12 +217,10 @@ def _consensus(
     levels = {span.sourcing_quality.pk for span in members}
     if len(claim_types) != 1 or len(levels) != 1:
         return None
-    keys = Counter(rm.normalise_source(s.cited_source, alias_table) for s in members)
-    best = max(keys.values())
+    counts = Counter(keys[s.cited_source] for s in members)
+    best = max(counts.values())
     cited = next(
-        s.cited_source
-        for s in members
-        if keys[rm.normalise_source(s.cited_source, alias_table)] == best
+        s.cited_source for s in members if counts[keys[s.cited_source]] == best
     )
     return {
         "claim_type": members[0].claim_type,
@@ -234,6 +242,7 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
     alias_table = rm.normalise_aliases(
         dict(SourceAlias.objects.values_list("alias", "canonical"))
     )
+    keys = SourceKeys(alias_table)
     articles = {
         article.pk: article
         for article in Article.objects.filter(sessionarticle__session_id=session_id)
@@ -254,9 +263,9 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
         goldspan__is_current=True,
     )
     units = list(
-        AgreementUnit.objects.filter(
-            session_id=session_id, article_id__in=articles
-        ).order_by("article_id", "start", "end", "key")
+        AgreementUnit.objects.filter(session_id=session_id, article_id__in=articles)
+        .only("pk", "article_id", "key", "start", "end", "status")
+        .order_by("article_id", "start", "end", "key")
     )
     unit_spans = _member_spans(
         AgreementUnit.spans.through,
@@ -340,20 +349,20 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
         gold_labels = {
             "claim_type": gold.claim_type.code,
             "sourcing_quality": gold.sourcing_quality.code,
-            "cited_source": rm.normalise_source(gold.cited_source, alias_table),
+            "cited_source": keys[gold.cited_source],
         }
         gold_members.append(
             (
                 gold.pk,
                 gold.unit_key,
                 gold_labels,
-                _member_labels(members, alias_table),
+                _member_labels(members, keys),
             )
         )
     unit_members = []
     for unit in units:
         spans = unit_spans.get(unit.pk, [])
-        members = _member_labels(spans, alias_table)
+        members = _member_labels(spans, keys)
         if len(members) >= 2:
             unit_members.append((unit.pk, members))
         if (unit.article_id, unit.key) in golden_keys:
@@ -361,7 +370,7 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
         if unit.status != AgreementStatus.AGREED:
             excluded[unit.status] += 1
             continue
-        consensus = _consensus(spans, alias_table)
+        consensus = _consensus(spans, keys)
         if consensus is None:
             excluded["agreed_without_consensus"] += 1
             continue
@@ -393,8 +402,11 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
     )
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+def _canonical(value: Any) -> bytes:
+    """Canonical JSON (sorted keys, compact, UTF-8): the same data, the same bytes."""
+    return orjson.dumps(
+        value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
+    )
 
 
 def reliability_fingerprint(inputs: Inputs, params: dict[str, Any]) -> str:
@@ -415,4 +427,4 @@ def reliability_fingerprint(inputs: Inputs, params: dict[str, Any]) -> str:
             (uid, [vars(m) for m in members]) for uid, members in inputs.unit_members
         ],
     }
-    return hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(data)).hexdigest()
