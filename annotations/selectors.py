@@ -175,6 +175,15 @@ def session_reviewers(session: AnnotationSession) -> list[str]:
 # --- Articles -------------------------------------------------------------------
 
 
+def _done_by(session: AnnotationSession, user) -> Exists:
+    """Whether `user` marked the outer article done in `session`."""
+    return Exists(
+        ReviewState.objects.filter(
+            session=session, article=OuterRef("pk"), reviewer_id=user.pk, done=True
+        )
+    )
+
+
 def session_articles(*, session: AnnotationSession, user) -> QuerySet[Article]:
     """The session's articles in session order, with the user's span count/done.
 
@@ -197,14 +206,7 @@ def session_articles(*, session: AnnotationSession, user) -> QuerySet[Article]:
                 ),
                 "article",
             ),
-            my_done=Exists(
-                ReviewState.objects.filter(
-                    session=session,
-                    article=OuterRef("pk"),
-                    reviewer_id=user.pk,
-                    done=True,
-                )
-            ),
+            my_done=_done_by(session, user),
         )
         .order_by("position", "id")
     )
@@ -222,14 +224,7 @@ def session_article(*, session: AnnotationSession, user, article_id: int):
         .select_related("outlet")
         .annotate(
             position=F("sessionarticle__position"),
-            my_done=Exists(
-                ReviewState.objects.filter(
-                    session=session,
-                    article=OuterRef("pk"),
-                    reviewer_id=user.pk,
-                    done=True,
-                )
-            ),
+            my_done=_done_by(session, user),
         )
         .first()
     )
