@@ -297,26 +297,11 @@ def span_rows(spans: QuerySet) -> QuerySet:
 
 def span_row(span: SpanAnnotation) -> dict[str, Any]:
     """One span instance as the row `span_rows` would give for it."""
-    return {
-        "id": span.pk,
-        "session_id": span.session_id,
-        "article_id": span.article_id,
-        "reviewer_id": span.reviewer_id,
-        "start": span.start,
-        "end": span.end,
-        "quote": span.quote,
-        "claim_type_id": span.claim_type_id,
-        "sourcing_quality_id": span.sourcing_quality_id,
-        "cited_source": span.cited_source,
-        "note": span.note,
-        "origin": span.origin,
-        "version": span.version,
-        "created_at": span.created_at,
-        "updated_at": span.updated_at,
-        "reviewer__username": span.reviewer.username,
-        "claim_type__code": span.claim_type.code,
-        "sourcing_quality__code": span.sourcing_quality.code,
-    }
+    row = {name: getattr(span, name) for name in SPAN_FIELDS}
+    row["reviewer__username"] = span.reviewer.username
+    row["claim_type__code"] = span.claim_type.code
+    row["sourcing_quality__code"] = span.sourcing_quality.code
+    return row
 
 
 def article_with_spans(

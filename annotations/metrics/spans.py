@@ -336,12 +336,8 @@ def unitizing_alpha(
     when undefined: fewer than two reviewers, an empty continuum, or no spans
     of the category.
     """
-    if len(spans_by_reviewer) < 2 or continuum_length <= 0:
-        return None
-    totals = _category_totals(continuum_length, spans_by_reviewer)
-    if label is not None:
-        totals = {label: totals[label]} if label in totals else {}
-    return _alpha(totals.values())
+    overall, per_label = unitizing_alphas(continuum_length, spans_by_reviewer)
+    return overall if label is None else per_label.get(label)
 
 
 def unitizing_alphas(
