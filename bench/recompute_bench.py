@@ -16,6 +16,7 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -49,6 +50,31 @@ def database_recreate(server: str, name: str, *, drop_only: bool = False) -> Non
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             connection.execute(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def django_on_fresh_database(server: str, name: str, *, keep: bool, **env: str):
+    """Django set up and migrated on a new database `name`, dropped afterwards
+    unless `keep`. Tasks run in-process (no broker); `env` adds settings."""
+    os.environ.update(
+        DATABASE_URL=f"{server}/{name}", REDIS_URL="", LOG_LEVEL="WARNING", **env
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    database_recreate(server, name)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not keep:
+            database_recreate(server, name, drop_only=True)
 
 
 def corpus_load(articles: int, spans_per_reviewer: int) -> int:
@@ -149,21 +175,10 @@ def corpus_load(articles: int, spans_per_reviewer: int) -> int:
 
 def main() -> None:
     args = parse_args()
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ["REDIS_URL"] = ""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    database_recreate(args.server, args.database)
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+    with django_on_fresh_database(args.server, args.database, keep=args.keep):
         from annotations.models import AgreementMetric, AgreementUnit, SpanAnnotation
         from annotations.services.agreement import agreement_recompute
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         session_id = corpus_load(args.articles, args.spans)
         span_count = SpanAnnotation.objects.filter(session_id=session_id).count()
@@ -205,12 +220,6 @@ def main() -> None:
             version=span.version + 1, cited_source="Someone else"
         )
         run("after one span edit (1 article + session rewritten)")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            database_recreate(args.server, args.database, drop_only=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Run from the project root:
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from recompute_bench import corpus_load, database_recreate  # noqa: E402
+from recompute_bench import corpus_load, django_on_fresh_database  # noqa: E402
 
 OUTLETS = 12
 
@@ -123,18 +122,13 @@ def gold_adjudicate(session_id: int, share: float) -> int:
 
 def main() -> None:
     args = parse_args()
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ["REDIS_URL"] = ""
-    os.environ["RELIABILITY_BOOTSTRAP_DRAWS"] = str(args.draws)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    database_recreate(args.server, args.database)
-    try:
-        import django
-
-        django.setup()
+    with django_on_fresh_database(
+        args.server,
+        args.database,
+        keep=args.keep,
+        RELIABILITY_BOOTSTRAP_DRAWS=str(args.draws),
+    ):
         from django.contrib.auth import get_user_model
-        from django.core.management import call_command
         from django.db.models import Count
 
         from annotations.models import AgreementUnit, ReliabilityScore, SpanAnnotation
@@ -143,7 +137,6 @@ def main() -> None:
         from annotations.services.agreement import agreement_recompute
         from annotations.services.reliability import reliability_recompute
 
-        call_command("migrate", verbosity=0)
         # The bench times each step itself: no recompute scheduled by the writes.
         recompute.agreement_enqueue = lambda **kwargs: None
         started = time.perf_counter()
@@ -196,12 +189,6 @@ def main() -> None:
             verdict="contradicted",
         )
         run("after one more gold decision")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            database_recreate(args.server, args.database, drop_only=True)
 
 
 if __name__ == "__main__":
