@@ -330,7 +330,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(models.AgreementReport)
 class AgreementReportAdmin(ReadOnlyAdmin):
     list_display = ("session", "article", "stale", "computed_at", "duration_ms")
-    list_filter = ("stale", "session")
+    list_filter = ("marked_stale", "session")
     actions = ["recompute_sessions"]
 
     @admin.action(description="Recompute these reports' sessions (Celery)")

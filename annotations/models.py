@@ -2,7 +2,17 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 
 class DocumentField(models.JSONField):
@@ -181,6 +191,11 @@ class SessionArticle(models.Model):
     session = models.ForeignKey(AnnotationSession, on_delete=models.CASCADE)
     article = models.ForeignKey(Article, on_delete=models.PROTECT)
     position = models.PositiveIntegerField(default=0)
+    # Bumped by every write that changes what agreement and reliability read
+    # for this article (spans, review states, gold, fact links). Writes touch
+    # only their own article's row; reports remember the counters they were
+    # computed from, so staleness is derived (see ReportQuerySet), not written.
+    changes = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["session", "position", "article"]
@@ -506,7 +521,84 @@ class SourceAlias(models.Model):
         return f"{self.alias} → {self.canonical}"
 
 
-class AgreementReport(models.Model):
+def _session_changes():
+    """Subquery: the sum of the report's session's article change counters."""
+    return Coalesce(
+        Subquery(
+            SessionArticle.objects.filter(session_id=OuterRef("session_id"))
+            .order_by()
+            .values("session_id")
+            .annotate(total=Sum("changes"))
+            .values("total")[:1],
+            output_field=models.BigIntegerField(),
+        ),
+        0,
+    )
+
+
+class ReportQuerySet(models.QuerySet):
+    """Staleness of stored reports, derived from the articles' change counters.
+
+    A report is stale when it was stored as such (``marked_stale``: the data
+    moved on while it was computed, or the alias table changed) or when the
+    change counters it was computed from (``input_changes``) no longer match:
+    the article's counter for an article report, the session's sum for a
+    session or reliability report. The one home of that rule.
+    """
+
+    def _current_changes(self):
+        if self.model is ReliabilityReport:
+            return _session_changes()
+        article_changes = Subquery(
+            SessionArticle.objects.filter(
+                session_id=OuterRef("session_id"), article_id=OuterRef("article_id")
+            ).values("changes")[:1],
+            output_field=models.BigIntegerField(),
+        )
+        return Case(
+            When(article__isnull=True, then=_session_changes()),
+            default=Coalesce(article_changes, 0),
+            output_field=models.BigIntegerField(),
+        )
+
+    def with_staleness(self):
+        return self.annotate(
+            is_stale=ExpressionWrapper(
+                Q(marked_stale=True) | ~Q(input_changes=self._current_changes()),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def stale(self):
+        return self.with_staleness().filter(is_stale=True)
+
+    def fresh(self):
+        return self.with_staleness().filter(is_stale=False)
+
+
+class StalenessMixin:
+    """``report.stale`` by ReportQuerySet's rule: read from ``with_staleness()``
+    when the report was loaded that way, else one query. Settable on creation.
+    """
+
+    @property
+    def stale(self) -> bool:
+        if "is_stale" in self.__dict__:
+            return self.__dict__["is_stale"]
+        if self.pk is None:
+            return self.marked_stale
+        return type(self).objects.filter(pk=self.pk).stale().exists()
+
+    @stale.setter
+    def stale(self, value: bool) -> None:
+        self.marked_stale = value
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("is_stale", None)
+        super().refresh_from_db(*args, **kwargs)
+
+
+class AgreementReport(StalenessMixin, models.Model):
     """Stored agreement figures for a session (article null) or one article."""
 
     session = models.ForeignKey(
@@ -519,8 +611,11 @@ class AgreementReport(models.Model):
     payload = DocumentField(default=dict)
     computed_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
-    stale = models.BooleanField(default=True)
+    marked_stale = models.BooleanField(default=True)
+    input_changes = models.PositiveBigIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -574,7 +669,7 @@ class AgreementMetric(models.Model):
         return f"{self.dimension}.{self.metric}={self.value}"
 
 
-class ReliabilityReport(models.Model):
+class ReliabilityReport(StalenessMixin, models.Model):
     """Stored source-reliability scores of a session."""
 
     session = models.OneToOneField(
@@ -585,8 +680,11 @@ class ReliabilityReport(models.Model):
     excluded_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.FloatField(null=True, blank=True)
-    stale = models.BooleanField(default=True)
+    marked_stale = models.BooleanField(default=True)
+    input_changes = models.PositiveBigIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"reliability {self.session_id}"

@@ -166,7 +166,9 @@ class SessionAgreementView(AgreementScopedView, APIView):
     def get(self, request, sid):
         reports = {
             report.article_id: report
-            for report in AgreementReport.objects.filter(session=self.session)
+            for report in AgreementReport.objects.filter(
+                session=self.session
+            ).with_staleness()
         }
         articles = []
         for article_id, title, external_id in (
@@ -181,7 +183,7 @@ class SessionAgreementView(AgreementScopedView, APIView):
                 {
                     "article": article_id,
                     "title": title or external_id,
-                    "stale": report.stale if report else True,
+                    "stale": report.is_stale if report else True,
                     "computed_at": report.computed_at if report else None,
                     "units": payload.get("counts", {}).get("units"),
                     "status": payload.get("counts", {}).get("status"),

@@ -7,7 +7,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotations.models import AgreementReport, AnnotationSession, SessionArticle
 from annotations.services.agreement_inputs import (
@@ -23,6 +23,7 @@ from annotations.services.agreement_store import (
     session_report_store,
     units_store,
 )
+from annotations.services.recompute import session_changes
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,27 @@ def _draws(bootstrap_draws: int | None) -> int:
     return max(1, int(draws))
 
 
-def agreement_recompute(
+STORE_ATTEMPTS = 5
+
+
+def agreement_recompute(**kwargs) -> AgreementReport:
+    """Recompute a session's (or an article's) agreement; see `_recompute_once`.
+
+    Span writes never wait for a recompute, so a span can vanish between our
+    re-check and the insert of its unit membership (a foreign-key violation):
+    the data moved on under us, and the run starts again from a new snapshot.
+    """
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            return _recompute_once(**kwargs)
+        except IntegrityError:
+            if attempt == STORE_ATTEMPTS:
+                raise
+            logger.info("agreement: data changed while storing; retrying")
+    raise AssertionError("unreachable")
+
+
+def _recompute_once(
     *,
     session_id: int,
     article_id: int | None = None,
@@ -59,6 +80,8 @@ def agreement_recompute(
     started = time.perf_counter()
     lap = _Lap(timings)
     draws = _draws(bootstrap_draws)
+    # Counters first: a write landing after this read leaves our reports stale.
+    changes = session_changes(session_id=session_id)
     inputs = agreement_inputs_load(session_id=session_id, draws=draws)
     lap("load_and_fingerprint")
     scope = inputs.article_ids if article_id is None else [article_id]
@@ -75,8 +98,15 @@ def agreement_recompute(
     session_changed = article_id is None and (
         force or stored.get(None) != inputs.session_fingerprint
     )
+    # Reports whose data did not change are fresh as of the counters read.
+    _unstale(
+        session_id,
+        inputs,
+        changes,
+        [a for a in scope if a not in changed],
+        include_session=article_id is None and not session_changed,
+    )
     if not changed and not session_changed:
-        _unstale(session_id, inputs, scope, include_session=article_id is None)
         return _report_get(session_id, article_id)
 
     alignment = {
@@ -115,6 +145,7 @@ def agreement_recompute(
         article_reports_store(
             session_id=session_id,
             reports={a: (inputs.fingerprints[a], *article_payloads[a]) for a in fresh},
+            changes=changes,
         )
         if session_payload is not None:
             session_report_store(
@@ -123,6 +154,7 @@ def agreement_recompute(
                 fingerprint=inputs.session_fingerprint,
                 duration_ms=(time.perf_counter() - started) * 1000,
                 fresh=current.session_fingerprint == inputs.session_fingerprint,
+                input_changes=sum(changes.values()),
             )
         elif task_id:
             session_report.save(update_fields=["task_id"])
@@ -209,20 +241,40 @@ def agreement_recompute_run(
     }
 
 
-def _unstale(session_id, inputs: AgreementInputs, scope, *, include_session) -> None:
-    """Reports whose fingerprint still matches the data are not stale."""
-    AgreementReport.objects.filter(
-        session_id=session_id,
-        article_id__in=scope,
-        fingerprint__in=[inputs.fingerprints[a] for a in scope],
-        stale=True,
-    ).update(stale=False)
+def _unstale(
+    session_id: int,
+    inputs: AgreementInputs,
+    changes: dict[int, int],
+    scope: list[int],
+    *,
+    include_session: bool,
+) -> None:
+    """Reports whose fingerprint still matches the data are not stale.
+
+    They take the change counters read before the inputs, so a write that
+    lands after that read still shows them stale. One read, one bulk update.
+    """
+    wanted = {a: (inputs.fingerprints[a], changes.get(a, 0)) for a in scope}
     if include_session:
-        AgreementReport.objects.filter(
-            session_id=session_id,
-            article__isnull=True,
-            fingerprint=inputs.session_fingerprint,
-        ).update(stale=False)
+        wanted[None] = (inputs.session_fingerprint, sum(changes.values()))
+    query = AgreementReport.objects.filter(session_id=session_id, article_id__in=scope)
+    if include_session:
+        query = query | AgreementReport.objects.filter(
+            session_id=session_id, article__isnull=True
+        )
+    updates = []
+    for report in query.only(
+        "id", "article_id", "fingerprint", "marked_stale", "input_changes"
+    ):
+        fingerprint, counter = wanted[report.article_id]
+        if report.fingerprint != fingerprint:
+            continue
+        if report.marked_stale or report.input_changes != counter:
+            report.marked_stale, report.input_changes = False, counter
+            updates.append(report)
+    AgreementReport.objects.bulk_update(
+        updates, ["marked_stale", "input_changes"], batch_size=500
+    )
 
 
 def _report_get(session_id: int, article_id: int | None) -> AgreementReport:

@@ -34,7 +34,7 @@ def report_lock(*, session_id: int) -> AgreementReport:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("report_lock() must run inside transaction.atomic()")
     AgreementReport.objects.get_or_create(
-        session_id=session_id, article=None, defaults={"stale": True}
+        session_id=session_id, article=None, defaults={"marked_stale": True}
     )
     return AgreementReport.objects.select_for_update().get(
         session_id=session_id, article__isnull=True
@@ -127,9 +127,15 @@ def _gold_relink(*, session_id: int, article_ids: list[int]) -> None:
 
 
 def article_reports_store(
-    *, session_id: int, reports: dict[int, tuple[str, dict[str, Any], float]]
+    *,
+    session_id: int,
+    reports: dict[int, tuple[str, dict[str, Any], float]],
+    changes: dict[int, int],
 ) -> None:
-    """Upsert the article reports {article_id: (fingerprint, payload, ms)}."""
+    """Upsert the article reports {article_id: (fingerprint, payload, ms)}.
+
+    ``changes`` holds the articles' change counters read before the inputs.
+    """
     if not reports:
         return
     now = timezone.now()
@@ -141,7 +147,8 @@ def article_reports_store(
             payload=payload,
             computed_at=now,
             duration_ms=duration_ms,
-            stale=False,
+            marked_stale=False,
+            input_changes=changes.get(article_id, 0),
         )
         for article_id, (fingerprint, payload, duration_ms) in sorted(reports.items())
     ]
@@ -150,7 +157,14 @@ def article_reports_store(
         batch_size=500,
         update_conflicts=True,
         unique_fields=["session", "article"],
-        update_fields=["fingerprint", "payload", "computed_at", "duration_ms", "stale"],
+        update_fields=[
+            "fingerprint",
+            "payload",
+            "computed_at",
+            "duration_ms",
+            "marked_stale",
+            "input_changes",
+        ],
     )
     metrics_store(
         {report.pk: metric_rows(reports[report.article_id][1]) for report in saved}
@@ -164,20 +178,23 @@ def session_report_store(
     fingerprint: str,
     duration_ms: float,
     fresh: bool,
+    input_changes: int,
 ) -> None:
     """Write the (locked) session report; stale stays true if data moved on."""
     report.payload = payload
     report.fingerprint = fingerprint
     report.computed_at = timezone.now()
     report.duration_ms = duration_ms
-    report.stale = not fresh
+    report.marked_stale = not fresh
+    report.input_changes = input_changes
     report.save(
         update_fields=[
             "payload",
             "fingerprint",
             "computed_at",
             "duration_ms",
-            "stale",
+            "marked_stale",
+            "input_changes",
             "task_id",
         ]
     )

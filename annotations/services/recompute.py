@@ -8,26 +8,62 @@ from collections.abc import Iterable
 import redis
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Sum
 
-from annotations.models import AgreementReport, ReliabilityReport, SpanAnnotation
+from annotations.models import (
+    AgreementReport,
+    ReliabilityReport,
+    SessionArticle,
+    SpanAnnotation,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def reports_mark_stale(*, session_id: int, article_ids: Iterable[int]) -> None:
-    """Flag the session report, the touched articles' reports and reliability stale."""
-    article_ids = list(article_ids)
-    AgreementReport.objects.filter(
-        Q(article__isnull=True) | Q(article_id__in=article_ids), session_id=session_id
-    ).update(stale=True)
-    ReliabilityReport.objects.filter(session_id=session_id).update(stale=True)
+def articles_touch(*, session_id: int, article_ids: Iterable[int]) -> None:
+    """Bump the change counters of the touched articles (and nothing else).
+
+    This is all a write does to the derived layers inside its transaction: it
+    row-locks only its own articles' SessionArticle rows, which no recompute
+    locks, so a write never waits on (or deadlocks with) a recompute holding
+    report rows. The reports' staleness follows from the counters
+    (`ReportQuerySet`). Several articles are locked in id order.
+    """
+    article_ids = sorted(set(article_ids))
+    if not article_ids:
+        return
+    rows = SessionArticle.objects.filter(session_id=session_id)
+    if len(article_ids) > 1:
+        list(
+            rows.filter(article_id__in=article_ids)
+            .select_for_update()
+            .order_by("article_id")
+            .values_list("pk", flat=True)
+        )
+    rows.filter(article_id__in=article_ids).update(changes=F("changes") + 1)
+
+
+def session_changes(*, session_id: int) -> dict[int, int]:
+    """{article_id: change counter} of a session; read before loading inputs."""
+    return dict(
+        SessionArticle.objects.filter(session_id=session_id).values_list(
+            "article_id", "changes"
+        )
+    )
+
+
+def session_changes_total(*, session_id: int) -> int:
+    """The session's change counters summed (what session reports remember)."""
+    total = SessionArticle.objects.filter(session_id=session_id).aggregate(
+        total=Sum("changes")
+    )["total"]
+    return int(total or 0)
 
 
 def spans_changed(*, session_id: int, article_ids: Iterable[int]) -> None:
     """Call inside the writing transaction; the enqueue happens after commit."""
     article_ids = sorted(set(article_ids))
-    reports_mark_stale(session_id=session_id, article_ids=article_ids)
+    articles_touch(session_id=session_id, article_ids=article_ids)
     transaction.on_commit(
         lambda: agreement_enqueue(session_id=session_id, article_ids=article_ids)
     )
@@ -39,8 +75,8 @@ def aliases_changed() -> None:
     Call inside the writing transaction. Agreement runs first (cited-source
     matching uses the aliases) and schedules reliability when it finishes.
     """
-    AgreementReport.objects.update(stale=True)
-    ReliabilityReport.objects.update(stale=True)
+    AgreementReport.objects.update(marked_stale=True)
+    ReliabilityReport.objects.update(marked_stale=True)
     session_ids = sorted(_sessions_with_spans())
 
     def enqueue_all() -> None:
@@ -158,21 +194,17 @@ def agreement_sweep() -> list[int]:
     from annotations.services.reliability import reliability_schedule
 
     with_spans = _sessions_with_spans()
-    stale = set(
-        AgreementReport.objects.filter(stale=True).values_list("session_id", flat=True)
-    )
+    stale = set(AgreementReport.objects.stale().values_list("session_id", flat=True))
     reported = set(
-        AgreementReport.objects.filter(article__isnull=True, stale=False).values_list(
-            "session_id", flat=True
-        )
+        AgreementReport.objects.fresh()
+        .filter(article__isnull=True)
+        .values_list("session_id", flat=True)
     )
     due = sorted(with_spans & (stale | (with_spans - reported)))
     for session_id in due:
         agreement_enqueue(session_id=session_id, article_ids=[])
     reliability_due = set(
-        ReliabilityReport.objects.filter(stale=True).values_list(
-            "session_id", flat=True
-        )
+        ReliabilityReport.objects.stale().values_list("session_id", flat=True)
     ) - set(due)
     for session_id in sorted(reliability_due):
         reliability_schedule(session_id=session_id)

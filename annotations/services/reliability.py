@@ -22,7 +22,11 @@ from annotations.models import (
     ReliabilityReport,
     ReliabilityScore,
 )
-from annotations.services.recompute import redis_client, tasks_run_inline
+from annotations.services.recompute import (
+    redis_client,
+    session_changes_total,
+    tasks_run_inline,
+)
 from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
@@ -101,12 +105,15 @@ def reliability_recompute(
             session_id=session_id
         )
         params = reliability_params()
+        # Counters first: a write landing after this read leaves us stale.
+        input_changes = session_changes_total(session_id=session_id)
         inputs = reliability_inputs_load(session_id=session_id)
         fingerprint = reliability_fingerprint(inputs, params)
         if fingerprint == report.fingerprint and not force:
-            if report.stale:
-                report.stale = False
-                report.save(update_fields=["stale"])
+            if report.marked_stale or report.input_changes != input_changes:
+                report.marked_stale = False
+                report.input_changes = input_changes
+                report.save(update_fields=["marked_stale", "input_changes"])
             return report
         payload, rows = reliability_compute(inputs, params)
         payload["rows"] = _scores_store(report, rows)
@@ -115,7 +122,8 @@ def reliability_recompute(
         report.excluded_count = payload["excluded"]["total"]
         report.computed_at = timezone.now()
         report.duration_ms = (time.perf_counter() - started) * 1000
-        report.stale = False
+        report.marked_stale = False
+        report.input_changes = input_changes
         if task_id:
             report.task_id = task_id
         report.save()

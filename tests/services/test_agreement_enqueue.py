@@ -150,6 +150,4 @@ def test_failing_inline_recompute_does_not_fail_the_write(
         app.conf.task_always_eager = previous
     assert span.pk is not None
     assert "not enqueued" in caplog.text
-    assert not AgreementReport.objects.filter(
-        session=team_session, stale=False
-    ).exists()
+    assert not AgreementReport.objects.fresh().filter(session=team_session).exists()

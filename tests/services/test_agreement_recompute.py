@@ -171,8 +171,9 @@ def _snapshot(session):
     )
     reports = list(
         AgreementReport.objects.filter(session=session)
+        .with_staleness()
         .order_by("article_id")
-        .values_list("id", "article_id", "fingerprint", "payload", "stale")
+        .values_list("id", "article_id", "fingerprint", "payload", "is_stale")
     )
     metrics = sorted(
         AgreementMetric.objects.filter(report__session=session).values_list(

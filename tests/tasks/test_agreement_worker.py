@@ -84,15 +84,17 @@ def test_worker_computes_report_after_api_writes_and_after_an_edit(
     report = _wait_for(_claim_alpha_is(team_session, 3 / 8), 45, "the first report")
     assert report.payload["counts"]["units"] == 2
     assert report.task_id
-    assert AgreementReport.objects.filter(
-        session=team_session, article=emoji_article, stale=False
-    ).exists()
+    assert (
+        AgreementReport.objects.fresh()
+        .filter(session=team_session, article=emoji_article)
+        .exists()
+    )
     # The worker's agreement run schedules the reliability recompute after it
     # (debounced by RELIABILITY_DEBOUNCE_SECONDS, 5 s by default).
     reliability = _wait_for(
-        lambda: ReliabilityReport.objects.filter(
-            session=team_session, computed_at__isnull=False, stale=False
-        ).first(),
+        lambda: ReliabilityReport.objects.fresh()
+        .filter(session=team_session, computed_at__isnull=False)
+        .first(),
         45,
         "the reliability report the agreement run scheduled",
     )
