@@ -7,7 +7,13 @@ from django.db.models import Count
 
 from annotations import models
 from annotations.services.articles import article_validate_text_change
-from annotations.services.recompute import aliases_changed, spans_changed
+from annotations.services.queue import QueueUnavailable
+from annotations.services.recompute import (
+    agreement_recompute_request,
+    aliases_changed,
+    spans_changed,
+)
+from annotations.services.reliability import reliability_recompute_request
 from annotations.services.spans import reviewer_check, span_clean, span_context
 from annotations.text import text_sha256
 
@@ -95,13 +101,19 @@ class SessionArticleInline(admin.TabularInline):
     autocomplete_fields = ("article",)
 
 
-def _enqueue_for_sessions(modeladmin, request, session_ids, task, label):
-    """Send one task per session; report a down broker instead of failing."""
+def _enqueue_for_sessions(modeladmin, request, session_ids, label):
+    """Queue one forced recompute per session (through the services); report a
+    down broker instead of failing."""
     sent = 0
     for session_id in session_ids:
         try:
-            task.delay(session_id=session_id, force=True)
-        except Exception as exc:  # noqa: BLE001 - shown to the admin user
+            if label == "agreement":
+                agreement_recompute_request(
+                    session_id=session_id, article_ids=[], force=True
+                )
+            else:
+                reliability_recompute_request(session_id=session_id, force=True)
+        except QueueUnavailable as exc:
             modeladmin.message_user(
                 request,
                 f"Could not enqueue the {label} recompute of session {session_id}: "
@@ -124,17 +136,13 @@ class AnnotationSessionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Recompute agreement (Celery)")
     def recompute_agreement(self, request, queryset):
-        from annotations.tasks import recompute_agreement
-
         ids = list(queryset.values_list("pk", flat=True))
-        _enqueue_for_sessions(self, request, ids, recompute_agreement, "agreement")
+        _enqueue_for_sessions(self, request, ids, "agreement")
 
     @admin.action(description="Recompute source reliability (Celery)")
     def recompute_reliability(self, request, queryset):
-        from annotations.tasks import recompute_reliability
-
         ids = list(queryset.values_list("pk", flat=True))
-        _enqueue_for_sessions(self, request, ids, recompute_reliability, "reliability")
+        _enqueue_for_sessions(self, request, ids, "reliability")
 
 
 @admin.register(models.SessionMembership)
@@ -335,10 +343,8 @@ class AgreementReportAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Recompute these reports' sessions (Celery)")
     def recompute_sessions(self, request, queryset):
-        from annotations.tasks import recompute_agreement
-
         ids = sorted(set(queryset.values_list("session_id", flat=True)))
-        _enqueue_for_sessions(self, request, ids, recompute_agreement, "agreement")
+        _enqueue_for_sessions(self, request, ids, "agreement")
 
 
 @admin.register(models.AgreementMetric)

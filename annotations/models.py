@@ -746,6 +746,9 @@ class ExportJob(models.Model):
     file_name = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a run starts and at every chunk: a running job whose heartbeat
+    # is older than EXPORT_LEASE_SECONDS lost its worker (services/exports.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -754,3 +757,35 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} {self.format} {self.status}"
+
+
+class TaskRecord(models.Model):
+    """A task the workbench queued: whose it is, and its outcome when run inline.
+
+    The task-state endpoint answers only for tasks recorded here, to users who
+    may see the session. Without a broker (the embedded default) Celery keeps
+    no results, so the inline run's outcome is stored here instead.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SUCCESS = "SUCCESS", "Success"
+        FAILURE = "FAILURE", "Failure"
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    session = models.ForeignKey(
+        AnnotationSession, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    inline = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING
+    )
+    result = DocumentField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="taskrecord_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.task_id} {self.state}"

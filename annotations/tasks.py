@@ -46,11 +46,11 @@ def recompute_agreement(
 
 
 @shared_task(name="annotations.sweep_stale_reports", **RETRY_OPTIONS)
-def sweep_stale_reports() -> list[int]:
-    """Enqueue a recompute for every session with spans and stale/missing reports."""
-    from annotations.services.recompute import agreement_sweep
+def sweep_stale_reports() -> dict:
+    """Reschedule stale reports, fail exports whose worker died, prune records."""
+    from annotations.services.sweep import sweep_run
 
-    return agreement_sweep()
+    return sweep_run()
 
 
 @shared_task(name="annotations.export_corpus_job", **RETRY_OPTIONS)

@@ -140,6 +140,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The task-state endpoint asks the worker of a task STARTED this long ago
+# whether it still runs it (a SIGKILLed worker leaves STARTED behind).
+TASK_STARTED_GRACE_SECONDS = float(os.environ.get("TASK_STARTED_GRACE_SECONDS", "10"))
+# The Redis result backend reconnects 20 times by default (about 19 s) before an
+# enqueue gives up: one quick retry, then the caller answers 503.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-reports": {
         "task": "annotations.sweep_stale_reports",
@@ -151,6 +166,14 @@ CELERY_BEAT_SCHEDULE = {
 # Seconds a burst of span edits waits before its one agreement recompute runs.
 AGREEMENT_DEBOUNCE_SECONDS = float(os.environ.get("AGREEMENT_DEBOUNCE_SECONDS", "2"))
 AGREEMENT_BOOTSTRAP_DRAWS = int(os.environ.get("AGREEMENT_BOOTSTRAP_DRAWS", "1000"))
+# A scheduled recompute that has not started this long after it was due was
+# lost with its worker; the next write or sweep schedules it again.
+AGREEMENT_SCHEDULE_LEASE_SECONDS = float(
+    os.environ.get("AGREEMENT_SCHEDULE_LEASE_SECONDS", "30")
+)
+# A running export whose heartbeat (one per chunk) is older than this lost its
+# worker: the sweep fails it and removes its partial file.
+EXPORT_LEASE_SECONDS = float(os.environ.get("EXPORT_LEASE_SECONDS", "120"))
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 # Source reliability (docs/reliability.md): prior worth k pseudo-claims at the
 # corpus mean, fewer than MIN_N claims = "insufficient evidence", bootstrap draws,

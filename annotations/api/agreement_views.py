@@ -6,11 +6,9 @@ adjudicators and staff see them (reviewers get 403); outsiders get 404.
 
 import re
 
-from celery.result import AsyncResult
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -24,6 +22,7 @@ from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
     can_see_all_spans,
+    is_adjudicator_anywhere,
     session_role,
 )
 from annotations.api.views import ApiView
@@ -34,10 +33,10 @@ from annotations.models import (
     AnnotationSession,
     Article,
     SessionArticle,
-    SessionMembership,
     SpanAnnotation,
 )
-from annotations.tasks import recompute_agreement
+from annotations.services.queue import task_record_get, task_state
+from annotations.services.recompute import agreement_recompute_request
 from annotations.text import OffsetMap
 
 TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
@@ -339,39 +338,24 @@ class AgreementRecomputeView(AgreementScopedView, APIView):
             )
         body = RecomputeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        article_ids = sorted(set(body.validated_data.get("article_ids", [])))
-        if article_ids:
-            known = set(
-                SessionArticle.objects.filter(
-                    session=self.session, article_id__in=article_ids
-                ).values_list("article_id", flat=True)
-            )
-            missing = [a for a in article_ids if a not in known]
-            if missing:
-                raise DRFValidationError(
-                    {"article_ids": [f"Not in this session: {missing[:20]}."]}
-                )
-        try:
-            result = recompute_agreement.apply_async(
-                kwargs={
-                    "session_id": self.session.pk,
-                    "article_ids": article_ids,
-                    "force": body.validated_data["force"],
-                },
-                retry=False,
-            )
-        except (BrokerError, RedisError, OSError):
-            return Response(
-                {"detail": "The task queue is unavailable; try again shortly."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+        task_id = agreement_recompute_request(
+            session_id=self.session.pk,
+            article_ids=body.validated_data.get("article_ids", []),
+            force=body.validated_data["force"],
+        )
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)
 
 
 @extend_schema(
     tags=["agreement"],
     summary="State of a background task (adjudicators and staff)",
-    responses={200: TASK_STATE, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
+    responses={
+        200: TASK_STATE,
+        400: OpenApiTypes.OBJECT,
+        403: OpenApiTypes.OBJECT,
+        404: OpenApiTypes.OBJECT,
+        503: OpenApiTypes.OBJECT,
+    },
 )
 class TaskStateView(ApiView, APIView):
     permission_classes = [IsAuthenticated]
@@ -380,25 +364,21 @@ class TaskStateView(ApiView, APIView):
         if not TASK_ID.match(task_id):
             raise DRFValidationError({"task_id": ["Not a task id."]})
         user = request.user
-        if not user.is_staff:
-            sessions = AgreementReport.objects.filter(task_id=task_id).values_list(
-                "session_id", flat=True
+        if not user.is_staff and not is_adjudicator_anywhere(user):
+            raise PermissionDenied("Only adjudicators and staff can see tasks.")
+        record = task_record_get(task_id=task_id)
+        # Only tasks of sessions the caller adjudicates (or staff): 404 for
+        # others' tasks and unknown ids alike, so neither leaks.
+        if record is None or not (
+            user.is_staff
+            or (
+                record.session_id is not None
+                and session_role(user, record.session_id) == ROLE_ADJUDICATOR
             )
-            adjudicating = SessionMembership.objects.filter(
-                user_id=user.pk, role=SessionMembership.Role.ADJUDICATOR
-            )
-            if sessions:
-                adjudicating = adjudicating.filter(session_id__in=list(sessions))
-            if not adjudicating.exists():
-                raise PermissionDenied("Only adjudicators and staff can see tasks.")
-        result = AsyncResult(task_id, app=recompute_agreement.app)
+        ):
+            raise NotFound("No such task.")
         try:
-            state, ready = result.state, result.ready()
-            data = {"task_id": task_id, "state": state, "ready": ready}
-            if ready:
-                data["result"] = (
-                    result.result if result.successful() else str(result.result)
-                )
+            data = task_state(record=record)
         except (RedisError, OSError):
             return Response(
                 {"detail": "The result store is unavailable; try again shortly."},

@@ -3,7 +3,8 @@
 ValidationError → 400 {field: [messages]}; BulkValidationError → 400 {detail,
 errors: [{index, field, message}]}; StaleVersion → 409 {detail, field: "version",
 current}; PermissionDenied → 403; ObjectDoesNotExist/Http404 → 404;
-RequestDataTooBig → 413; other SuspiciousOperation → 400.
+RequestDataTooBig → 413; QueueUnavailable → 503 {detail, service: "broker"};
+other SuspiciousOperation → 400.
 """
 
 from django.core.exceptions import (
@@ -20,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from annotations.services.errors import StaleVersion
+from annotations.services.queue import QueueUnavailable
 from annotations.services.spans import BulkValidationError
 
 
@@ -27,6 +29,16 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "A service the workbench needs is unavailable."
+    default_code = "service_unavailable"
+
+    def __init__(self, detail=None, *, service: str) -> None:
+        super().__init__(detail)
+        self.detail = {"detail": self.detail, "service": service}
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -86,7 +98,10 @@ def api_exception_handler(exc, context):
     if isinstance(exc, StaleVersion):
         set_rollback()
         return _stale_response(exc, context)
-    if isinstance(exc, ObjectDoesNotExist):
+    if isinstance(exc, QueueUnavailable):
+        set_rollback()
+        exc = ServiceUnavailable(str(exc), service="broker")
+    elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()

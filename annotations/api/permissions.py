@@ -29,6 +29,13 @@ def session_role(user, session: AnnotationSession | int) -> str | None:
     return ROLE_STAFF if user.is_staff else None
 
 
+def is_adjudicator_anywhere(user) -> bool:
+    """Whether the user adjudicates at least one session (task-state access)."""
+    return SessionMembership.objects.filter(
+        user_id=user.pk, role=SessionMembership.Role.ADJUDICATOR
+    ).exists()
+
+
 def can_see_all_spans(role: str | None, session: AnnotationSession) -> bool:
     """Adjudicators and staff always; reviewers only in an open (non-blind) session."""
     if role in (ROLE_ADJUDICATOR, ROLE_STAFF):

@@ -29,6 +29,7 @@ from annotations.models import (
     ReliabilityScore,
 )
 from annotations.selectors import offset_maps_for
+from annotations.services.reliability import reliability_recompute_request
 
 TAGS = ["reliability"]
 KINDS = tuple(ReliabilityScore.SubjectKind.values)
@@ -260,7 +261,8 @@ def evidence_to_utf16(evidence: list[dict]) -> None:
         202: inline_serializer(
             "ReliabilityRecomputeResponse",
             fields={"task_id": serializers.CharField()},
-        )
+        ),
+        503: OpenApiTypes.OBJECT,
     },
 )
 class ReliabilityRecomputeView(ReliabilityMixin, APIView):
@@ -268,11 +270,5 @@ class ReliabilityRecomputeView(ReliabilityMixin, APIView):
         force = request.data.get("force", False) if hasattr(request.data, "get") else 0
         if not isinstance(force, bool):
             raise ValidationError({"force": "Must be true or false."})
-        from annotations.tasks import recompute_reliability
-
-        ReliabilityReport.objects.get_or_create(session=self.session)
-        result = recompute_reliability.apply_async(
-            args=[self.session.pk], kwargs={"force": force}
-        )
-        ReliabilityReport.objects.filter(session=self.session).update(task_id=result.id)
-        return Response({"task_id": result.id}, status=status.HTTP_202_ACCEPTED)
+        task_id = reliability_recompute_request(session_id=self.session.pk, force=force)
+        return Response({"task_id": task_id}, status=status.HTTP_202_ACCEPTED)

@@ -3,12 +3,14 @@
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from annotations.exporters.base import ExportFilters, article_queryset, filters_parse
@@ -18,6 +20,7 @@ from annotations.exporters.datacard import datacard_json, datacard_markdown
 from annotations.exporters.jsonl import jsonl_lines
 from annotations.exporters.webanno import webanno_collection, webanno_jsonl
 from annotations.models import AnnotationSession, ExportJob, SessionMembership
+from annotations.services.queue import QueueUnavailable, task_send
 
 SCOPE_FULL = "full"
 SCOPE_OWN = "own"  # a reviewer of a blind session: only their own spans
@@ -175,7 +178,19 @@ def export_job_create(
     def enqueue() -> None:
         from annotations.tasks import export_corpus_job
 
-        export_corpus_job.delay(job.pk)
+        try:
+            task_send(
+                export_corpus_job, kwargs={"job_id": job.pk}, session_id=session.pk
+            )
+        except QueueUnavailable as exc:
+            # The row is committed by now: mark it failed rather than leave a
+            # job queued for ever, then let the caller answer 503.
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportJob.Status.FAILED,
+                error=str(exc),
+                finished_at=timezone.now(),
+            )
+            raise
 
     transaction.on_commit(enqueue)
     return job
@@ -192,7 +207,10 @@ def export_job_run(*, job_id: int) -> ExportJob:
         return job
     fmt = FORMATS[job.format]
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.RUNNING, progress=0, error=""
+        status=ExportJob.Status.RUNNING,
+        progress=0,
+        error="",
+        heartbeat_at=timezone.now(),
     )
     filters = ExportFilters.from_params(job.params)
     total = max(1, article_queryset(filters).count())
@@ -202,7 +220,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
     partial = directory / (file_name + ".part")
 
     def on_chunk(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(progress=min(done / total, 0.99))
+        ExportJob.objects.filter(pk=job.pk).update(
+            progress=min(done / total, 0.99), heartbeat_at=timezone.now()
+        )
 
     try:
         with open(partial, "wb") as out:
@@ -227,6 +247,37 @@ def export_job_run(*, job_id: int) -> ExportJob:
     )
     job.refresh_from_db()
     return job
+
+
+def export_jobs_sweep() -> list[int]:
+    """Fail running jobs whose worker is gone; remove their partial files.
+
+    A running job beats at every chunk (`heartbeat_at`); one silent for
+    EXPORT_LEASE_SECONDS lost its worker (SIGKILL, OOM). It is marked failed
+    with a message saying so (its download then says why instead of 409 for
+    ever) and its `.part` file is deleted. If the broker redelivers the task
+    later, the run starts over and rewrites the file. Returns the job ids.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+    lost = list(
+        ExportJob.objects.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True),
+            status=ExportJob.Status.RUNNING,
+        ).values_list("pk", flat=True)
+    )
+    for job_id in lost:
+        updated = ExportJob.objects.filter(
+            pk=job_id, status=ExportJob.Status.RUNNING
+        ).update(
+            status=ExportJob.Status.FAILED,
+            error="The export stopped: its worker went away mid-run. "
+            "Start the export again.",
+            finished_at=timezone.now(),
+        )
+        if updated:
+            for partial in Path(settings.EXPORT_DIR).glob(f"export-{job_id}-*.part"):
+                partial.unlink(missing_ok=True)
+    return lost
 
 
 def export_job_visible(*, user, job_id: int) -> ExportJob:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 
@@ -16,6 +17,7 @@ from annotations.models import (
     SessionArticle,
     SpanAnnotation,
 )
+from annotations.services.queue import redis_client, task_send, tasks_run_inline
 
 logger = logging.getLogger(__name__)
 
@@ -91,27 +93,6 @@ def _keys(session_id: int) -> tuple[str, str]:
     return f"{prefix}:scheduled", f"{prefix}:articles"
 
 
-_clients: dict[str, redis.Redis] = {}
-
-
-def redis_client() -> redis.Redis:
-    """One client per URL for the debounce keys (the broker has its own)."""
-    url = settings.REDIS_URL
-    if url not in _clients:
-        # Short timeouts: a dead Redis must not hold up a user's write.
-        _clients[url] = redis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=2
-        )
-    return _clients[url]
-
-
-def tasks_run_inline() -> bool:
-    """No broker configured, or Celery set to eager: tasks run in this process."""
-    from workbench.celery import app
-
-    return not settings.REDIS_URL or app.conf.task_always_eager
-
-
 def _sessions_with_spans() -> set[int]:
     return set(SpanAnnotation.objects.values_list("session_id", flat=True).distinct())
 
@@ -144,23 +125,56 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
         recompute_agreement.apply(kwargs=kwargs, throw=True)
         return
     debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
-    ttl = int(debounce) + 600  # a lost schedule frees itself; the sweep catches up
     scheduled, pending = _keys(session_id)
     pipe = redis_client().pipeline(transaction=True)
     if article_ids:
         pipe.sadd(pending, *sorted(set(article_ids)))
-        pipe.expire(pending, ttl)
-    pipe.set(scheduled, "1", nx=True, ex=ttl)
+        pipe.expire(pending, int(debounce) + 600)
+    # The schedule mark is a lease: if the task has not started (and cleared
+    # the mark) SCHEDULE_LEASE seconds after it was due, its worker lost it
+    # (SIGKILL, broker restart) and the next write or sweep schedules anew.
+    lease = max(1, round(debounce + settings.AGREEMENT_SCHEDULE_LEASE_SECONDS))
+    pipe.set(scheduled, "1", nx=True, ex=lease)
     first_of_burst = pipe.execute()[-1]
     if not first_of_burst:
         return
     try:
-        recompute_agreement.apply_async(
-            kwargs={"session_id": session_id}, countdown=debounce, retry=False
+        task_send(
+            recompute_agreement,
+            kwargs={"session_id": session_id},
+            session_id=session_id,
+            countdown=debounce,
         )
     except Exception:
         redis_client().delete(scheduled)
         raise
+
+
+def agreement_recompute_request(
+    *, session_id: int, article_ids: list[int], force: bool
+) -> str:
+    """Queue a recompute now (the dashboard's button, the admin); its task id.
+
+    ``article_ids`` must belong to the session (ValidationError naming them);
+    with ``force`` they limit the forced work to those articles. Raises
+    QueueUnavailable when the broker is down: nothing is queued then.
+    """
+    from annotations.tasks import recompute_agreement
+
+    article_ids = sorted(set(article_ids))
+    known = set(
+        SessionArticle.objects.filter(
+            session_id=session_id, article_id__in=article_ids
+        ).values_list("article_id", flat=True)
+    )
+    missing = [a for a in article_ids if a not in known]
+    if missing:
+        raise ValidationError({"article_ids": f"Not in this session: {missing[:20]}."})
+    return task_send(
+        recompute_agreement,
+        kwargs={"session_id": session_id, "article_ids": article_ids, "force": force},
+        session_id=session_id,
+    )
 
 
 def agreement_pending_pop(*, session_id: int) -> list[int]:

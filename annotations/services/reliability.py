@@ -22,11 +22,8 @@ from annotations.models import (
     ReliabilityReport,
     ReliabilityScore,
 )
-from annotations.services.recompute import (
-    redis_client,
-    session_changes_total,
-    tasks_run_inline,
-)
+from annotations.services.queue import redis_client, task_send, tasks_run_inline
+from annotations.services.recompute import session_changes_total
 from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
@@ -165,14 +162,36 @@ def reliability_schedule(*, session_id: int) -> str | None:
         key = DEBOUNCE_KEY.format(session_id=session_id)
         if not redis_client().set(key, "1", nx=True, ex=max(1, round(delay))):
             return None
-        result = recompute_reliability.apply_async(args=[session_id], countdown=delay)
-        ReliabilityReport.objects.filter(session_id=session_id).update(
-            task_id=result.id
+        task_id = task_send(
+            recompute_reliability,
+            kwargs={"session_id": session_id},
+            session_id=session_id,
+            countdown=delay,
         )
-        return result.id
+        ReliabilityReport.objects.filter(session_id=session_id).update(
+            task_id=task_id
+        )
+        return task_id
     except Exception:  # a failed schedule must not fail the write
         logger.exception("reliability recompute for session %s not run", session_id)
         return None
+
+
+def reliability_recompute_request(*, session_id: int, force: bool) -> str:
+    """Queue a recompute now (the API's button); its task id, noted on the report.
+
+    Raises QueueUnavailable when the broker is down: nothing is queued then.
+    """
+    from annotations.tasks import recompute_reliability
+
+    ReliabilityReport.objects.get_or_create(session_id=session_id)
+    task_id = task_send(
+        recompute_reliability,
+        kwargs={"session_id": session_id, "force": force},
+        session_id=session_id,
+    )
+    ReliabilityReport.objects.filter(session_id=session_id).update(task_id=task_id)
+    return task_id
 
 
 def reliability_task_run(
