@@ -8,7 +8,12 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from annotations.models import AgreementReport, ReliabilityReport, SpanAnnotation
+from annotations.models import (
+    AgreementReport,
+    ReliabilityReport,
+    SpanAnnotation,
+    TaskRecord,
+)
 from annotations.services.recompute import agreement_sweep
 from annotations.tasks import recompute_agreement
 from tests.conftest import WorkerProcess, api_client_for
@@ -121,8 +126,20 @@ def _kill_tree(worker: WorkerProcess) -> None:
     worker.stop(kill=True)
 
 
+def _task_state(user, task_id):
+    response = api_client_for(user).get(f"/api/tasks/{task_id}/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
-    team_session, emoji_article, reviewer_a, reviewer_b, reviewer_c, tmp_path
+    team_session,
+    emoji_article,
+    reviewer_a,
+    reviewer_b,
+    reviewer_c,
+    adjudicator,
+    tmp_path,
 ):
     # Spans straight into the table: no enqueue, so only our tasks run.
     reviewers = (reviewer_a, reviewer_b, reviewer_c)
@@ -161,9 +178,20 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
             30,
             "the slow task to start",
         )
+        # What task_send records for a queued task (the API reads it).
+        TaskRecord.objects.create(
+            task_id=slow.id, name=recompute_agreement.name, session=team_session
+        )
+        with override_settings(TASK_STARTED_GRACE_SECONDS=0):
+            assert _task_state(adjudicator, slow.id)["state"] == "STARTED"
         _kill_tree(worker)
         report = _session_report(team_session)
         assert report.computed_at is None and report.stale  # died mid-task
+        # The result store still says STARTED; the endpoint tells the truth.
+        with override_settings(TASK_STARTED_GRACE_SECONDS=0):
+            lost = _task_state(adjudicator, slow.id)
+        assert (lost["state"], lost["ready"]) == ("FAILURE", True)
+        assert "worker" in lost["result"]
 
         # Restart a worker (both queues); the sweep finds the stale report.
         restarted = WorkerProcess(tmp_path / "restarted-worker.log")
