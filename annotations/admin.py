@@ -11,9 +11,9 @@ from annotations.services.queue import QueueUnavailable
 from annotations.services.recompute import (
     agreement_recompute_request,
     aliases_changed,
-    spans_changed,
+    articles_changed,
+    reliability_recompute_request,
 )
-from annotations.services.reliability import reliability_recompute_request
 from annotations.services.spans import reviewer_check, span_clean, span_context
 from annotations.text import text_sha256
 
@@ -241,12 +241,12 @@ class SpanAnnotationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        spans_changed(session_id=obj.session_id, article_ids=[obj.article_id])
+        articles_changed(session_id=obj.session_id, article_ids=[obj.article_id])
 
     def delete_model(self, request, obj):
         session_id, article_id = obj.session_id, obj.article_id
         super().delete_model(request, obj)
-        spans_changed(session_id=session_id, article_ids=[article_id])
+        articles_changed(session_id=session_id, article_ids=[article_id])
 
     @admin.display(description="quote")
     def short_quote(self, obj):

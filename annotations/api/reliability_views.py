@@ -29,7 +29,7 @@ from annotations.models import (
     ReliabilityScore,
 )
 from annotations.selectors import offset_maps_for
-from annotations.services.reliability import reliability_recompute_request
+from annotations.services.recompute import reliability_recompute_request
 
 TAGS = ["reliability"]
 KINDS = tuple(ReliabilityScore.SubjectKind.values)

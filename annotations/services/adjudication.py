@@ -19,7 +19,7 @@ from annotations.models import (
     SessionMembership,
     SpanAnnotation,
 )
-from annotations.services.recompute import spans_changed
+from annotations.services.recompute import articles_changed
 from annotations.services.spans import span_clean, span_context
 
 MAX_FACT_LABEL = 300
@@ -149,7 +149,7 @@ def fact_link_add(*, fact_id: int, gold_span_id: Any, value: Any, actor) -> Fact
     link, _ = FactLink.objects.update_or_create(
         fact=fact, gold_span=gold, defaults={"value": value}
     )
-    spans_changed(session_id=gold.session_id, article_ids=[gold.article_id])
+    articles_changed(session_id=gold.session_id, article_ids=[gold.article_id])
     return link
 
 
@@ -161,7 +161,7 @@ def fact_link_remove(*, fact_id: int, gold_span_id: Any, actor) -> bool:
     gold = _current_gold(gold_span_id)
     deleted, _ = FactLink.objects.filter(fact=fact, gold_span=gold).delete()
     if deleted:
-        spans_changed(session_id=gold.session_id, article_ids=[gold.article_id])
+        articles_changed(session_id=gold.session_id, article_ids=[gold.article_id])
     return bool(deleted)
 
 
@@ -436,7 +436,7 @@ def gold_decide(
         FactLink.objects.create(fact=target, gold_span=gold, value=value)
     # Immediate feedback; the agreement recompute confirms it from the gold layer.
     AgreementUnit.objects.filter(pk=unit.pk).update(status=AgreementStatus.ADJUDICATED)
-    spans_changed(session_id=unit.session_id, article_ids=[unit.article_id])
+    articles_changed(session_id=unit.session_id, article_ids=[unit.article_id])
     return (
         GoldSpan.objects.select_related(
             "claim_type", "sourcing_quality", "decided_by", "unit", "accepted_reviewer"

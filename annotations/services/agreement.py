@@ -23,7 +23,7 @@ from annotations.services.agreement_store import (
     session_report_store,
     units_store,
 )
-from annotations.services.recompute import session_changes
+from annotations.services.recompute import reliability_enqueue, session_changes
 
 logger = logging.getLogger(__name__)
 
@@ -229,8 +229,6 @@ def agreement_recompute_run(
     )
     # Reliability reads the agreed and adjudicated units: recompute it next
     # (debounced; a no-op when its input fingerprint did not change).
-    from annotations.services.reliability import reliability_enqueue
-
     reliability_enqueue(session_id=session_id)
     return {
         "session_id": session_id,

@@ -176,11 +176,11 @@ def export_job_create(
     )
 
     def enqueue() -> None:
-        from annotations.tasks import export_corpus_job
-
         try:
             task_send(
-                export_corpus_job, kwargs={"job_id": job.pk}, session_id=session.pk
+                "annotations.export_corpus_job",
+                kwargs={"job_id": job.pk},
+                session_id=session.pk,
             )
         except QueueUnavailable as exc:
             # The row is committed by now: mark it failed rather than leave a

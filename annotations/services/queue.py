@@ -63,8 +63,16 @@ def tasks_run_inline() -> bool:
     return not settings.REDIS_URL or app.conf.task_always_eager
 
 
+def task_get(name: str) -> Task:
+    """The registered task of that name (services send tasks by name, so they
+    never import `annotations.tasks`, which imports them)."""
+    from workbench.celery import app
+
+    return app.tasks[name]
+
+
 def task_send(
-    task: Task,
+    task: Task | str,
     *,
     kwargs: dict[str, Any],
     session_id: int | None = None,
@@ -76,6 +84,8 @@ def task_send(
     failure is recorded, logged and re-raised. With a broker, the record is
     written first so the id is known to the task-state endpoint at once.
     """
+    if isinstance(task, str):
+        task = task_get(task)
     task_id = str(uuid.uuid4())
     inline = tasks_run_inline()
     record = TaskRecord.objects.create(

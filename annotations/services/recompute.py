@@ -1,5 +1,13 @@
-"""What happens after spans or review states change: reports go stale and the
-agreement recompute is enqueued once the transaction commits.
+"""What happens after a write: the one module for it.
+
+A write that changes what agreement or reliability read (spans, review
+states, gold decisions, fact links) calls `articles_changed` inside its
+transaction: that bumps the touched articles' change counters (report
+staleness is derived from them) and, once the transaction commits, schedules
+one debounced agreement recompute per session; the agreement run schedules
+the reliability one. Recompute requests (the API's buttons, the admin) and the
+periodic sweep's rescheduling live here too. This module sends tasks by name
+(`services.queue`) and imports no other service, so nothing imports back.
 """
 
 import logging
@@ -13,13 +21,23 @@ from django.db.models import F, Sum
 
 from annotations.models import (
     AgreementReport,
+    AnnotationSession,
     ReliabilityReport,
     SessionArticle,
     SpanAnnotation,
 )
-from annotations.services.queue import redis_client, task_send, tasks_run_inline
+from annotations.services.queue import (
+    redis_client,
+    task_get,
+    task_send,
+    tasks_run_inline,
+)
 
 logger = logging.getLogger(__name__)
+
+AGREEMENT_TASK = "annotations.recompute_agreement"
+RELIABILITY_TASK = "annotations.recompute_reliability"
+RELIABILITY_DEBOUNCE_KEY = "workbench:reliability:debounce:{session_id}"
 
 
 def articles_touch(*, session_id: int, article_ids: Iterable[int]) -> None:
@@ -62,7 +80,7 @@ def session_changes_total(*, session_id: int) -> int:
     return int(total or 0)
 
 
-def spans_changed(*, session_id: int, article_ids: Iterable[int]) -> None:
+def articles_changed(*, session_id: int, article_ids: Iterable[int]) -> None:
     """Call inside the writing transaction; the enqueue happens after commit."""
     article_ids = sorted(set(article_ids))
     articles_touch(session_id=session_id, article_ids=article_ids)
@@ -118,11 +136,9 @@ def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
 
 
 def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
-    from annotations.tasks import recompute_agreement
-
     kwargs = {"session_id": session_id, "article_ids": sorted(set(article_ids))}
     if tasks_run_inline():
-        recompute_agreement.apply(kwargs=kwargs, throw=True)
+        task_get(AGREEMENT_TASK).apply(kwargs=kwargs, throw=True)
         return
     debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
     scheduled, pending = _keys(session_id)
@@ -140,7 +156,7 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
         return
     try:
         task_send(
-            recompute_agreement,
+            AGREEMENT_TASK,
             kwargs={"session_id": session_id},
             session_id=session_id,
             countdown=debounce,
@@ -159,8 +175,6 @@ def agreement_recompute_request(
     with ``force`` they limit the forced work to those articles. Raises
     QueueUnavailable when the broker is down: nothing is queued then.
     """
-    from annotations.tasks import recompute_agreement
-
     article_ids = sorted(set(article_ids))
     known = set(
         SessionArticle.objects.filter(
@@ -171,7 +185,7 @@ def agreement_recompute_request(
     if missing:
         raise ValidationError({"article_ids": f"Not in this session: {missing[:20]}."})
     return task_send(
-        recompute_agreement,
+        AGREEMENT_TASK,
         kwargs={"session_id": session_id, "article_ids": article_ids, "force": force},
         session_id=session_id,
     )
@@ -197,6 +211,84 @@ def agreement_pending_pop(*, session_id: int) -> list[int]:
     return sorted(int(member) for member in members)
 
 
+# --- Reliability scheduling ---------------------------------------------------
+
+
+def _debounce_seconds() -> float:
+    return float(getattr(settings, "RELIABILITY_DEBOUNCE_SECONDS", 5))
+
+
+def reliability_enqueue(*, session_id: int) -> None:
+    """Schedule one coalesced recompute after the current transaction commits.
+
+    With Redis, the first call of a burst sets a `SET NX EX` key and schedules
+    the task after the debounce delay; later calls in the window are dropped
+    (the scheduled run reads their data). Without Redis (eager mode) the
+    recompute runs inline. Errors are logged, never raised: the write that
+    triggered this must not fail; the report just stays stale.
+    """
+    transaction.on_commit(lambda: reliability_schedule(session_id=session_id))
+
+
+def reliability_schedule(*, session_id: int) -> str | None:
+    """Schedule (or, in eager mode, run) the recompute now; never raises.
+
+    Returns the task id, "inline" after an eager run, or None when a recompute
+    is already scheduled for this burst (or scheduling failed, which is logged).
+    """
+    try:
+        if tasks_run_inline():
+            if not AnnotationSession.objects.filter(pk=session_id).exists():
+                raise AnnotationSession.DoesNotExist(f"no session {session_id}")
+            task_get(RELIABILITY_TASK).apply(
+                kwargs={"session_id": session_id}, throw=True
+            )
+            return "inline"
+        delay = _debounce_seconds()
+        key = RELIABILITY_DEBOUNCE_KEY.format(session_id=session_id)
+        if not redis_client().set(key, "1", nx=True, ex=max(1, round(delay))):
+            return None
+        task_id = task_send(
+            RELIABILITY_TASK,
+            kwargs={"session_id": session_id},
+            session_id=session_id,
+            countdown=delay,
+        )
+        ReliabilityReport.objects.filter(session_id=session_id).update(task_id=task_id)
+        return task_id
+    except Exception:  # a failed schedule must not fail the write
+        logger.exception("reliability recompute for session %s not run", session_id)
+        return None
+
+
+def reliability_recompute_request(*, session_id: int, force: bool) -> str:
+    """Queue a recompute now (the API's button); its task id, noted on the report.
+
+    Raises QueueUnavailable when the broker is down: nothing is queued then.
+    """
+    ReliabilityReport.objects.get_or_create(session_id=session_id)
+    task_id = task_send(
+        RELIABILITY_TASK,
+        kwargs={"session_id": session_id, "force": force},
+        session_id=session_id,
+    )
+    ReliabilityReport.objects.filter(session_id=session_id).update(task_id=task_id)
+    return task_id
+
+
+def reliability_schedule_release(*, session_id: int) -> None:
+    """The reliability task's first step: later changes schedule a new run."""
+    if not settings.REDIS_URL:
+        return
+    try:
+        redis_client().delete(RELIABILITY_DEBOUNCE_KEY.format(session_id=session_id))
+    except Exception:  # the recompute itself still runs
+        logger.warning("could not release reliability debounce key", exc_info=True)
+
+
+# --- Sweep ----------------------------------------------------------------------
+
+
 def agreement_sweep() -> list[int]:
     """Enqueue a recompute for sessions with spans whose reports are stale or missing.
 
@@ -205,8 +297,6 @@ def agreement_sweep() -> list[int]:
     whose agreement is fresh but whose reliability report is stale gets a
     reliability recompute only (agreement would schedule one anyway).
     """
-    from annotations.services.reliability import reliability_schedule
-
     with_spans = _sessions_with_spans()
     stale = set(AgreementReport.objects.stale().values_list("session_id", flat=True))
     reported = set(

@@ -1,10 +1,10 @@
-"""Source reliability of a session: recompute, store and schedule the scores.
+"""Source reliability of a session: recompute and store the scores.
 
 What a recompute reads is in `reliability_inputs` (the best label of each
 claim), how it scores them in `reliability_scores` (the maths itself is in
 `annotations.metrics.reliability`). This module stores one `ReliabilityScore`
-row per (subject, metric) with the evidence it used, and schedules coalesced
-recomputes.
+row per (subject, metric) with the evidence it used. Scheduling (coalesced
+recomputes after writes) is in `recompute`, with the agreement's.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from annotations.models import (
     ReliabilityReport,
     ReliabilityScore,
 )
-from annotations.services.queue import redis_client, task_send, tasks_run_inline
-from annotations.services.recompute import session_changes_total
+from annotations.services.recompute import (
+    reliability_schedule_release,
+    session_changes_total,
+)
 from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
@@ -32,7 +34,6 @@ from annotations.services.reliability_scores import reliability_compute
 
 logger = logging.getLogger(__name__)
 
-DEBOUNCE_KEY = "workbench:reliability:debounce:{session_id}"
 SCORE_FIELDS = (
     "subject_label",
     "value",
@@ -127,73 +128,6 @@ def reliability_recompute(
     return report
 
 
-# --- Scheduling ---------------------------------------------------------------
-
-
-def _debounce_seconds() -> float:
-    return float(getattr(settings, "RELIABILITY_DEBOUNCE_SECONDS", 5))
-
-
-def reliability_enqueue(*, session_id: int) -> None:
-    """Schedule one coalesced recompute after the current transaction commits.
-
-    With Redis, the first call of a burst sets a `SET NX EX` key and schedules
-    the task after the debounce delay; later calls in the window are dropped
-    (the scheduled run reads their data). Without Redis (eager mode) the
-    recompute runs inline. Errors are logged, never raised: the write that
-    triggered this must not fail; the report just stays stale.
-    """
-    transaction.on_commit(lambda: reliability_schedule(session_id=session_id))
-
-
-def reliability_schedule(*, session_id: int) -> str | None:
-    """Schedule (or, in eager mode, run) the recompute now; never raises.
-
-    Returns the task id, "inline" after an eager run, or None when a recompute
-    is already scheduled for this burst (or scheduling failed, which is logged).
-    """
-    try:
-        if tasks_run_inline():
-            reliability_recompute(session_id=session_id)
-            return "inline"
-        from annotations.tasks import recompute_reliability
-
-        delay = _debounce_seconds()
-        key = DEBOUNCE_KEY.format(session_id=session_id)
-        if not redis_client().set(key, "1", nx=True, ex=max(1, round(delay))):
-            return None
-        task_id = task_send(
-            recompute_reliability,
-            kwargs={"session_id": session_id},
-            session_id=session_id,
-            countdown=delay,
-        )
-        ReliabilityReport.objects.filter(session_id=session_id).update(
-            task_id=task_id
-        )
-        return task_id
-    except Exception:  # a failed schedule must not fail the write
-        logger.exception("reliability recompute for session %s not run", session_id)
-        return None
-
-
-def reliability_recompute_request(*, session_id: int, force: bool) -> str:
-    """Queue a recompute now (the API's button); its task id, noted on the report.
-
-    Raises QueueUnavailable when the broker is down: nothing is queued then.
-    """
-    from annotations.tasks import recompute_reliability
-
-    ReliabilityReport.objects.get_or_create(session_id=session_id)
-    task_id = task_send(
-        recompute_reliability,
-        kwargs={"session_id": session_id, "force": force},
-        session_id=session_id,
-    )
-    ReliabilityReport.objects.filter(session_id=session_id).update(task_id=task_id)
-    return task_id
-
-
 def reliability_task_run(
     *, session_id: int, force: bool = False, task_id: str = ""
 ) -> dict[str, Any]:
@@ -202,11 +136,7 @@ def reliability_task_run(
     Releasing first means edits made while this run reads are scheduled anew
     instead of being dropped by the debounce.
     """
-    if settings.REDIS_URL:
-        try:
-            redis_client().delete(DEBOUNCE_KEY.format(session_id=session_id))
-        except Exception:  # the recompute itself still runs
-            logger.warning("could not release reliability debounce key", exc_info=True)
+    reliability_schedule_release(session_id=session_id)
     try:
         report = reliability_recompute(
             session_id=session_id, force=force, task_id=task_id

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from annotations.models import ReviewState, SessionArticle
-from annotations.services.recompute import spans_changed
+from annotations.services.recompute import articles_changed
 from annotations.services.spans import reviewer_check
 
 
@@ -30,5 +30,5 @@ def review_state_set(
         state.done = done
         state.done_at = timezone.now() if done else None
         state.save(update_fields=["done", "done_at", "updated_at"])
-        spans_changed(session_id=session_id, article_ids=[article_id])
+        articles_changed(session_id=session_id, article_ids=[article_id])
     return state

@@ -28,7 +28,7 @@ from annotations.models import (
     SpanAnnotation,
 )
 from annotations.services.errors import StaleVersion
-from annotations.services.recompute import spans_changed
+from annotations.services.recompute import articles_changed
 from annotations.text import OffsetMap
 
 OFFSET_UNITS = ("codepoint", "utf16")
@@ -250,7 +250,7 @@ def annotation_create(
     except IntegrityError:
         # A concurrent request created the same span between check and insert.
         raise _duplicate_error(values["start"], values["end"]) from None
-    spans_changed(session_id=session_id, article_ids=[article_id])
+    articles_changed(session_id=session_id, article_ids=[article_id])
     return span
 
 
@@ -398,7 +398,7 @@ def annotation_bulk_create(
             ]
         ) from None
     if contexts:
-        spans_changed(session_id=session_id, article_ids=sorted(contexts))
+        articles_changed(session_id=session_id, article_ids=sorted(contexts))
     return created
 
 
@@ -469,7 +469,7 @@ def annotation_update(
     if updated == 0:
         span.refresh_from_db(fields=["version"])
         raise StaleVersion(expected=expected_version, current=span.version)
-    spans_changed(session_id=span.session_id, article_ids=[span.article_id])
+    articles_changed(session_id=span.session_id, article_ids=[span.article_id])
     return SpanAnnotation.objects.select_related(
         "claim_type", "sourcing_quality", "reviewer"
     ).get(pk=span.pk)
@@ -488,4 +488,4 @@ def annotation_delete(*, span_id: int, actor, expected_version: Any = None) -> N
     if deleted == 0:
         span.refresh_from_db(fields=["version"])
         raise StaleVersion(expected=expected_version, current=span.version)
-    spans_changed(session_id=span.session_id, article_ids=[span.article_id])
+    articles_changed(session_id=span.session_id, article_ids=[span.article_id])

@@ -6,7 +6,7 @@ import pytest
 from celery.result import AsyncResult
 
 from annotations.models import ReliabilityReport
-from annotations.services.reliability import (
+from annotations.services.recompute import (
     reliability_enqueue,
     reliability_schedule,
 )

@@ -218,7 +218,7 @@ def test_a_change_marks_stale_and_the_next_recompute_deletes_vanished_subjects(
 ):
     report = reliability_recompute(session_id=scenario.session.pk)
     assert "eurasia review" in scores(report, "cited_source", "sourcing")
-    # gold_decide marks the report stale (services.recompute.spans_changed).
+    # gold_decide marks the report stale (services.recompute.articles_changed).
     scenario.decide(
         "there have been eight Joint Coordination Committee sessions",
         decision="rejected",
