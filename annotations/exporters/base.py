@@ -349,6 +349,7 @@ GOLD_FIELDS = (
     "decided_at",
     "revision",
     "accepted_span_id",
+    "evidence_changed",
 )
 LAYER_ORDER = {"gold": 0, "raw": 1}
 
@@ -599,6 +600,7 @@ def _add_gold(
         decided_at,
         revision,
         accepted_pk,
+        evidence_changed,
     ) in rows:
         status = (
             None if filters.hide_units else status_of_key.get((article_id, unit_key))
@@ -622,6 +624,8 @@ def _add_gold(
                 "source_span_ids": sorted(sources.get(pk, [])),
                 # The accepted decision's reviewer version (one of the sources).
                 "accepted_span_id": portable.get(accepted_pk),
+                # Its unit's spans changed since the decision: needs review.
+                "evidence_changed": evidence_changed,
                 "unit_key": unit_key,
                 "agreement_status": status,
             }
