@@ -228,3 +228,25 @@ def test_jsonl_round_trip_survives_the_recompute_after_import(
 
     agreement_recompute(session_id=imported.pk, force=True)
     assert b"".join(jsonl_lines(ExportFilters(session_id=imported.pk))) == first
+
+
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"reviewer": "reviewer_a", "done": "yes", "done_at": None}, "done"),
+        ({"reviewer": "reviewer_a", "done": True, "done_at": None}, "done_at"),
+        ({"reviewer": "reviewer_a", "done": False, "done_at": "2025-01-01"}, "done_at"),
+        ({"reviewer": "", "done": False, "done_at": None}, "reviewer"),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_import_refuses_a_bad_review_state_naming_it(corpus, tmp_path, bad, field):
+    lines = b"".join(jsonl_lines(ExportFilters(session_id=corpus["session"].pk)))
+    records = [json.loads(line) for line in lines.splitlines()]
+    records[1]["review_states"] = [bad]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match=f"record 2 review state 0 {field}:"):
+        call_command("import_corpus", str(path), verbosity=0)
+    assert not AnnotationSession.objects.exists() and not ReviewState.objects.exists()
