@@ -435,6 +435,10 @@ class GoldSpan(models.Model):
     )
     decided_at = models.DateTimeField(auto_now_add=True)
     revision = models.PositiveIntegerField(default=1)
+    # Set by the agreement recompute (never cleared; a new decision starts a
+    # revision without it) once the unit's spans differ from the ones decided
+    # on: a member deleted, moved or edited, or the claim gone. Needs review.
+    evidence_changed = models.BooleanField(default=False)
     supersedes = models.OneToOneField(
         "self",
         null=True,

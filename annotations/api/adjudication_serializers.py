@@ -88,6 +88,9 @@ class GoldDecisionSerializer(Utf16OffsetsMixin):
     revision = serializers.IntegerField()
     supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
     is_current = serializers.BooleanField()
+    evidence_changed = serializers.BooleanField(
+        help_text="The unit's spans changed since this decision: review it."
+    )
     accepted_span = serializers.IntegerField(
         source="accepted_span_id",
         allow_null=True,

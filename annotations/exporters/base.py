@@ -21,6 +21,7 @@ from annotations.models import (
     Article,
     ClaimType,
     GoldSpan,
+    ReviewState,
     SourcingLevel,
     SpanAnnotation,
 )
@@ -349,6 +350,7 @@ GOLD_FIELDS = (
     "decided_at",
     "revision",
     "accepted_span_id",
+    "evidence_changed",
 )
 LAYER_ORDER = {"gold": 0, "raw": 1}
 
@@ -374,6 +376,8 @@ class ArticleBundle:
 
     article: dict[str, Any]
     spans: list[dict[str, Any]]
+    # Only read when asked for (`review_states=True`): the JSONL carries them.
+    review_states: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Names:
@@ -410,11 +414,13 @@ def iter_bundles(
     *,
     chunk_size: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    review_states: bool = False,
 ) -> Iterator[ArticleBundle]:
     """Articles by external id, `chunk_size` at a time, with their spans.
 
     Keyset pagination keeps memory flat however large the session; each chunk
-    costs a fixed handful of queries (articles, spans, gold, units, provenance).
+    costs a fixed handful of queries (articles, spans, gold, units, provenance,
+    and with `review_states` the reviewers' done states of the raw layer).
     """
     if chunk_size is None:
         chunk_size = getattr(settings, "EXPORT_CHUNK_ARTICLES", DEFAULT_CHUNK_ARTICLES)
@@ -485,15 +491,51 @@ def iter_bundles(
                 claim_codes,
                 level_codes,
             )
+        states_by_article: dict[int, list[dict[str, Any]]] = {}
+        if review_states and filters.include_raw:
+            states_by_article = _review_states(filters, ids, names)
         for article in chunk:
             spans = spans_by_article[article["id"]]
             spans.sort(key=span_sort_key)
-            yield ArticleBundle(article=article, spans=spans)
+            yield ArticleBundle(
+                article=article,
+                spans=spans,
+                review_states=states_by_article.get(article["id"], []),
+            )
         done += len(chunk)
         if on_chunk is not None:
             on_chunk(done)
         if len(chunk) < chunk_size:
             return
+
+
+def _review_states(
+    filters: ExportFilters, article_ids: list[int], names: _Names
+) -> dict[int, list[dict[str, Any]]]:
+    """Each article's review states (the reviewers filter applies), by username.
+
+    They decide which units are still pending, so the JSONL round trip needs
+    them to recompute the same statuses.
+    """
+    query = ReviewState.objects.filter(
+        session_id=filters.session_id, article_id__in=article_ids
+    )
+    if filters.reviewer_ids is not None:
+        query = query.filter(reviewer_id__in=filters.reviewer_ids)
+    rows = list(query.values_list("article_id", "reviewer_id", "done", "done_at"))
+    names.load({row[1] for row in rows})
+    states: dict[int, list[dict[str, Any]]] = {}
+    for article_id, reviewer_id, done, done_at in rows:
+        states.setdefault(article_id, []).append(
+            {
+                "reviewer": names.by_id[reviewer_id],
+                "done": done,
+                "done_at": timestamp(done_at),
+            }
+        )
+    for items in states.values():
+        items.sort(key=lambda state: state["reviewer"])
+    return states
 
 
 def _raw_rows(filters: ExportFilters, article_ids: list[int]) -> list[tuple]:
@@ -599,6 +641,7 @@ def _add_gold(
         decided_at,
         revision,
         accepted_pk,
+        evidence_changed,
     ) in rows:
         status = (
             None if filters.hide_units else status_of_key.get((article_id, unit_key))
@@ -622,6 +665,8 @@ def _add_gold(
                 "source_span_ids": sorted(sources.get(pk, [])),
                 # The accepted decision's reviewer version (one of the sources).
                 "accepted_span_id": portable.get(accepted_pk),
+                # Its unit's spans changed since the decision: needs review.
+                "evidence_changed": evidence_changed,
                 "unit_key": unit_key,
                 "agreement_status": status,
             }

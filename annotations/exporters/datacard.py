@@ -17,6 +17,7 @@ from annotations.exporters.base import (
     session_summary,
     timestamp,
 )
+from annotations.exporters.conll import COLUMNS, DOC_DELIMITER, conll_index
 from annotations.models import (
     AgreementMetric,
     AgreementReport,
@@ -96,6 +97,21 @@ def _gold_section(filters: ExportFilters) -> dict[str, Any]:
     }
 
 
+def _conll_section(filters: ExportFilters) -> dict[str, Any]:
+    """The CoNLL export's documents in file order: the file itself carries none
+    of this, so that spaCy and CoNLL-2003 readers load it as it is."""
+    documents = list(conll_index(filters))
+    return {
+        "document_delimiter": DOC_DELIMITER,
+        "columns": list(COLUMNS),
+        "documents": documents,
+        "entities": sum(document["entities"] for document in documents),
+        "dropped_overlapping_spans": sum(
+            document["dropped_overlapping_spans"] for document in documents
+        ),
+    }
+
+
 def datacard_build(filters: ExportFilters) -> dict[str, Any]:
     """Everything a reader of the exported corpus needs to know about it."""
     session = AnnotationSession.objects.select_related("scheme").get(
@@ -125,6 +141,7 @@ def datacard_build(filters: ExportFilters) -> dict[str, Any]:
         "raw": _raw_section(filters) if filters.include_raw else None,
         "gold": _gold_section(filters) if filters.include_gold else None,
         "agreement": None,
+        "conll": _conll_section(filters),
     }
     report = AgreementReport.objects.filter(
         session_id=session.pk, article__isnull=True
@@ -173,6 +190,33 @@ def _table(header: tuple[str, ...], rows) -> Iterator[str]:
         cells = (str(cell).replace("|", "\\|").replace("\n", " ") for cell in row)
         yield "| " + " | ".join(cells) + " |\n"
     yield "\n"
+
+
+def _conll_markdown(conll: dict[str, Any]) -> Iterator[str]:
+    documents = conll["documents"]
+    yield (
+        f"## CoNLL export\n\n{len(documents)} documents, each opened by "
+        f"`{conll['document_delimiter']}`, in this order: by article external id, "
+        "the gold layer first, then one per reviewer by username. Columns: "
+        f"{', '.join(conll['columns'])}. {conll['entities']} entities; "
+        f"{conll['dropped_overlapping_spans']} overlapping spans dropped.\n\n"
+    )
+    lossy = [d for d in documents if d["dropped_overlapping_spans"]]
+    if lossy:
+        yield "Documents that lost overlapping spans:\n\n"
+        yield from _table(
+            ("document", "article", "layer", "entities", "dropped"),
+            (
+                (
+                    d["document"],
+                    d["doc_id"],
+                    d["layer"],
+                    d["entities"],
+                    d["dropped_overlapping_spans"],
+                )
+                for d in lossy
+            ),
+        )
 
 
 def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
@@ -236,6 +280,7 @@ def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
                 ("username", "gold spans"),
                 ((a["username"], a["gold_spans"]) for a in section["adjudicators"]),
             )
+    yield from _conll_markdown(card["conll"])
     yield "## Agreement\n\n"
     if card["agreement"] is None:
         yield "No agreement report has been computed for this session.\n"

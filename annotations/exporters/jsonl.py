@@ -33,6 +33,7 @@ def article_record(bundle: ArticleBundle, session: dict[str, Any]) -> dict[str, 
             "title": article["title"],
             "url": article["url"],
         },
+        "review_states": bundle.review_states,
         "session": session,
         "spans": bundle.spans,
         "text": article["text"],
@@ -43,5 +44,5 @@ def article_record(bundle: ArticleBundle, session: dict[str, Any]) -> dict[str, 
 def jsonl_lines(filters: ExportFilters, **options: Any) -> Iterator[bytes]:
     """Yield one serialised article per line (sorted keys, UTF-8, no spaces)."""
     session = session_summary(filters.session_id)
-    for bundle in iter_bundles(filters, **options):
+    for bundle in iter_bundles(filters, review_states=True, **options):
         yield dumps(article_record(bundle, session)) + b"\n"

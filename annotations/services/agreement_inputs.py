@@ -1,16 +1,26 @@
-"""What a recompute reads (spans, review states, gold), its fingerprints and units."""
+"""What a recompute reads (spans, review states, gold), its fingerprints and units.
+
+Units are keyed by their members' portable ids (`reviewer:start:end`, as the
+export names spans), so an exported and re-imported corpus recomputes to the
+same keys. Each current gold decision is attached to one unit: the one with
+its key, else the one sharing most of its source spans (then overlapping it
+most), so a decision follows its claim when a member span is deleted or moved.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models.functions import Length
 
+from annotations.exporters.base import span_id
 from annotations.metrics.reliability import normalise_aliases, normalise_source
-from annotations.metrics.spans import Span, Unit, align_spans
+from annotations.metrics.spans import Span, align_spans
 from annotations.models import (
     AnnotationSession,
     ClaimType,
@@ -25,10 +35,22 @@ from annotations.models import (
 from annotations.services.agreement_payload import SpanRow, UnitData, unit_status_of
 
 # Bump when the computation changes, so stored reports count as outdated.
-ENGINE_VERSION = 1
+# 2: portable unit keys; a unit is adjudicated when a gold decision attaches.
+ENGINE_VERSION = 2
 BOOTSTRAP_SEED = 20251122
 ALIGN_MODE = "overlap"
 UNIT_KEY_MAX = 200
+
+
+class GoldRow(NamedTuple):
+    """A current gold decision as the engine sees it."""
+
+    id: int
+    key: str
+    start: int
+    end: int
+    sources: tuple[int, ...]  # reviewer span ids decided from (those still there)
+    versions: tuple[tuple[int, int], ...]  # (span id, version) as decided on
 
 
 @dataclass
@@ -44,8 +66,7 @@ class AgreementInputs:
     article_lengths: dict[int, int]
     spans: dict[int, list[SpanRow]]
     done: dict[int, set[str]]
-    gold_keys: dict[int, set[str]]
-    gold_span_ids: dict[int, set[int]]
+    golds: dict[int, list[GoldRow]]
     gold_fingerprint: dict[int, list]
     draws: int
     fingerprints: dict[int, str] = field(default_factory=dict)
@@ -115,20 +136,31 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
         session_id=session_id, done=True
     ).values_list("article_id", "reviewer__username"):
         done[article_id].add(username)
-    gold_keys: dict[int, set[str]] = defaultdict(set)
-    gold_span_ids: dict[int, set[int]] = defaultdict(set)
+    golds: dict[int, list[GoldRow]] = defaultdict(list)
     gold_fp: dict[int, list] = defaultdict(list)
     gold_sources = defaultdict(list)
-    for gold_id, span_id in GoldSpan.source_spans.through.objects.filter(
+    for gold_id, source_id in GoldSpan.source_spans.through.objects.filter(
         goldspan__session_id=session_id, goldspan__is_current=True
     ).values_list("goldspan_id", "spanannotation_id"):
-        gold_sources[gold_id].append(span_id)
-    for gold_id, article_id, key in GoldSpan.objects.filter(
+        gold_sources[gold_id].append(source_id)
+    for gold_id, article_id, key, start, end, versions in GoldSpan.objects.filter(
         session_id=session_id, is_current=True
-    ).values_list("id", "article_id", "unit_key"):
-        gold_keys[article_id].add(key)
-        gold_span_ids[article_id].update(gold_sources[gold_id])
-        gold_fp[article_id].append([gold_id, key, sorted(gold_sources[gold_id])])
+    ).values_list("id", "article_id", "unit_key", "start", "end", "source_versions"):
+        sources = tuple(sorted(gold_sources[gold_id]))
+        golds[article_id].append(
+            GoldRow(
+                id=gold_id,
+                key=key,
+                start=start,
+                end=end,
+                sources=sources,
+                versions=tuple(sorted((int(k), v) for k, v in versions.items())),
+            )
+        )
+        # Not the key: the store re-keys a decision to the unit it attached
+        # to, which must not count as new input. Offsets and versions come
+        # with the (immutable) revision id.
+        gold_fp[article_id].append([gold_id, list(sources)])
     inputs = AgreementInputs(
         session=session,
         reviewers=reviewers,
@@ -139,8 +171,7 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
         article_lengths=lengths,
         spans=dict(spans),
         done=dict(done),
-        gold_keys=dict(gold_keys),
-        gold_span_ids=dict(gold_span_ids),
+        golds=dict(golds),
         gold_fingerprint=dict(gold_fp),
         draws=draws,
     )
@@ -177,11 +208,72 @@ def _fingerprint(inputs: AgreementInputs) -> None:
     )
 
 
-def _unit_key(unit: Unit) -> str:
-    # Member span ids joined; hashed only when too long for the column.
-    if len(unit.key) <= UNIT_KEY_MAX:
-        return unit.key
-    return "sha256:" + hashlib.sha256(unit.key.encode()).hexdigest()
+def unit_key(members: Sequence[SpanRow]) -> str:
+    """Members' portable ids, sorted and joined; hashed when too long for the column."""
+    key = ",".join(sorted(span_id(m.reviewer, m.start, m.end) for m in members))
+    if len(key) <= UNIT_KEY_MAX:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _jaccard(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    inter = max(0, min(a_end, b_end) - max(a_start, b_start))
+    return inter / ((a_end - a_start) + (b_end - b_start) - inter)
+
+
+def evidence_changed(gold: GoldRow, members: Sequence[SpanRow]) -> bool:
+    """Do the unit's spans differ from those the decision was made from?
+
+    The recorded versions say which spans at which version (a deleted member
+    is still listed there); a decision without them is compared with its
+    surviving source spans.
+    """
+    current = {(m.id, m.version) for m in members}
+    if gold.versions:
+        return current != set(gold.versions)
+    return {m.id for m in members} != set(gold.sources)
+
+
+def gold_attach(
+    units: Sequence[tuple[str, int, int, Sequence[SpanRow]]],
+    golds: Sequence[GoldRow],
+    *,
+    threshold: float,
+) -> dict[int, int]:
+    """{gold id: index of its unit}; at most one decision per unit.
+
+    A decision keeps the unit with its key. Otherwise it follows its claim:
+    the free unit sharing most of its source spans, then overlapping its
+    extent most (Jaccard >= `threshold` when no source is shared), taken
+    greedily over all pairs. A decision with no such unit is left unattached.
+    `units` are (key, start, end, members).
+    """
+    index_of_key = {key: index for index, (key, *_) in enumerate(units)}
+    attached: dict[int, int] = {}
+    taken: set[int] = set()
+    loose = []
+    for gold in golds:
+        index = index_of_key.get(gold.key)
+        if index is not None:
+            attached[gold.id] = index
+            taken.add(index)
+        else:
+            loose.append(gold)
+    candidates = []
+    for gold in loose:
+        sources = set(gold.sources) | {span for span, _ in gold.versions}
+        for index, (key, start, end, members) in enumerate(units):
+            if index in taken:
+                continue
+            shared = sum(member.id in sources for member in members)
+            overlap = _jaccard(gold.start, gold.end, start, end)
+            if shared or overlap >= threshold:
+                candidates.append((-shared, -overlap, -gold.id, key, gold.id, index))
+    for *_, gold_id, index in sorted(candidates):
+        if gold_id not in attached and index not in taken:
+            attached[gold_id] = index
+            taken.add(index)
+    return attached
 
 
 # Alignments by article fingerprint: a worker recomputing a session after one
@@ -214,26 +306,37 @@ def _units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:
         threshold=inputs.session.alignment_threshold,
     )
     reviewers_done = len(inputs.done.get(article_id, set()) & set(inputs.reviewers))
-    gold_keys = inputs.gold_keys.get(article_id, set())
-    gold_spans = inputs.gold_span_ids.get(article_id, set())
-    result = []
+    aligned = []
     for unit in units:
         members = [by_id[span.id] for span in unit.spans]
-        key = _unit_key(unit)
-        has_gold = key in gold_keys or any(m.id in gold_spans for m in members)
+        aligned.append((unit_key(members), unit.start, unit.end, members))
+    golds = inputs.golds.get(article_id, [])
+    gold_of_unit = {
+        index: gold_id
+        for gold_id, index in gold_attach(
+            aligned, golds, threshold=inputs.session.alignment_threshold
+        ).items()
+    }
+    gold_by_id = {gold.id: gold for gold in golds}
+    result = []
+    for index, (key, start, end, members) in enumerate(aligned):
+        gold_id = gold_of_unit.get(index)
         result.append(
             UnitData(
                 article_id=article_id,
                 key=key,
-                start=unit.start,
-                end=unit.end,
+                start=start,
+                end=end,
                 members=members,
                 status=unit_status_of(
                     members,
                     required_reviewers=inputs.session.required_reviewers,
                     reviewers_done=reviewers_done,
-                    has_gold=has_gold,
+                    has_gold=gold_id is not None,
                 ),
+                gold_id=gold_id,
+                evidence_changed=gold_id is not None
+                and evidence_changed(gold_by_id[gold_id], members),
             )
         )
     return result

@@ -53,6 +53,10 @@ class UnitData:
     end: int
     members: list[SpanRow]
     status: str
+    # The current gold decision attached to the unit, and whether the unit's
+    # spans differ from the ones it was decided on.
+    gold_id: int | None = None
+    evidence_changed: bool = False
 
     @property
     def reviewer_count(self) -> int:

@@ -46,10 +46,11 @@ def units_store(
 ) -> None:
     """Make the stored units of these articles exactly the given ones.
 
-    Upsert on (session, article, key); units that no longer exist are deleted
-    (a GoldSpan pointing at one keeps its unit_key, its FK becomes null, and it
-    is linked again if a unit with that key comes back). Members of a key never
-    change (the key is made of them), so only new units get M2M rows.
+    Upsert on (session, article, key); units that no longer exist are deleted.
+    A key names its members by reviewer and offsets, so a span deleted and
+    marked again keeps the key with a new member: memberships are synced.
+    Then each current gold decision is attached where the alignment put it
+    (`gold_attach_store`).
     """
     if not units_by_article:
         return
@@ -97,33 +98,86 @@ def units_store(
         unique_fields=["session", "article", "key"],
         update_fields=["start", "end", "status", "reviewer_count", "computed_at"],
     )
+    unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
+    unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})
+    _members_sync(
+        wanted,
+        unit_ids,
+        kept=[row[0] for key, row in existing.items() if key in wanted],
+    )
+    gold_attach_store(
+        session_id=session_id, article_ids=article_ids, units=wanted, unit_ids=unit_ids
+    )
+
+
+def _members_sync(wanted, unit_ids, *, kept: list[int]) -> None:
+    """Give every unit exactly its members' M2M rows (kept units: the difference)."""
     through = AgreementUnit.spans.through
-    links = [
-        through(agreementunit_id=unit.pk, spanannotation_id=member.id)
-        for unit in saved
-        for member in wanted[(unit.article_id, unit.key)].members
-    ]
-    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-    _gold_relink(session_id=session_id, article_ids=article_ids)
-
-
-def _gold_relink(*, session_id: int, article_ids: list[int]) -> None:
-    """Point current gold spans that lost their unit at a unit with their key."""
-    for gold in GoldSpan.objects.filter(
-        session_id=session_id,
-        article_id__in=article_ids,
-        is_current=True,
-        unit__isnull=True,
-    ).only("id", "article_id", "unit_key"):
-        unit_id = (
-            AgreementUnit.objects.filter(
-                session_id=session_id, article_id=gold.article_id, key=gold.unit_key
+    stored: set[tuple[int, int]] = set()
+    for chunk in _chunks(kept):
+        stored.update(
+            through.objects.filter(agreementunit_id__in=chunk).values_list(
+                "agreementunit_id", "spanannotation_id"
             )
-            .values_list("id", flat=True)
-            .first()
         )
-        if unit_id:
-            GoldSpan.objects.filter(pk=gold.pk).update(unit_id=unit_id)
+    wanted_links = {
+        (unit_ids[key], member.id)
+        for key, unit in wanted.items()
+        for member in unit.members
+    }
+    stale = stored - wanted_links
+    for unit_id, span_id in stale:
+        through.objects.filter(
+            agreementunit_id=unit_id, spanannotation_id=span_id
+        ).delete()
+    through.objects.bulk_create(
+        [
+            through(agreementunit_id=unit_id, spanannotation_id=span_id)
+            for unit_id, span_id in sorted(wanted_links - stored)
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def gold_attach_store(
+    *,
+    session_id: int,
+    article_ids: list[int],
+    units: dict[tuple[int, str], UnitData],
+    unit_ids: dict[tuple[int, str], int],
+) -> None:
+    """Point each current gold decision at the unit the alignment gave it.
+
+    A decision whose unit was re-keyed takes the new key, with all its earlier
+    revisions (they are its history, found by key). `evidence_changed` is set,
+    never cleared, when the unit's spans differ from the decided ones, or when
+    no unit holds the claim any more (the decision is kept, unattached).
+    """
+    placed = {
+        unit.gold_id: (key, unit.evidence_changed)
+        for key, unit in units.items()
+        if unit.gold_id is not None
+    }
+    for chunk in _chunks(article_ids):
+        rows = GoldSpan.objects.filter(
+            session_id=session_id, article_id__in=chunk, is_current=True
+        ).values_list("id", "article_id", "unit_key", "unit_id", "evidence_changed")
+        for gold_id, article_id, old_key, unit_id, flagged in rows:
+            key, changed = placed.get(gold_id, (None, True))
+            target = unit_ids[key] if key else None
+            if key and key[1] != old_key:
+                # Earlier revisions move too: they are its history. No current
+                # decision holds the new key (it would have kept that unit).
+                GoldSpan.objects.filter(
+                    session_id=session_id, article_id=article_id, unit_key=old_key
+                ).update(unit_key=key[1], unit_id=target)
+            elif target != unit_id:
+                GoldSpan.objects.filter(
+                    session_id=session_id, article_id=article_id, unit_key=old_key
+                ).update(unit_id=target)
+            if changed and not flagged:
+                GoldSpan.objects.filter(pk=gold_id).update(evidence_changed=True)
 
 
 def article_reports_store(

@@ -24,6 +24,7 @@ from annotations.models import (
     ClaimType,
     GoldSpan,
     LabelScheme,
+    ReviewState,
     SessionArticle,
     SessionMembership,
     SourcingLevel,
@@ -104,7 +105,13 @@ class _CorpusImporter:
         self.session_info: dict[str, Any] | None = None
         self.claim_types: dict[str, ClaimType] = {}
         self.levels: dict[str, SourcingLevel] = {}
-        self.counts = {"articles": 0, "spans": 0, "gold_spans": 0, "units": 0}
+        self.counts = {
+            "articles": 0,
+            "spans": 0,
+            "gold_spans": 0,
+            "units": 0,
+            "review_states": 0,
+        }
 
     def session_for(self, info: Any) -> AnnotationSession:
         if not isinstance(info, dict):
@@ -262,14 +269,70 @@ class _CorpusImporter:
                 except ValidationError as exc:
                     raise _refusal(exc, line, f"span {index}") from None
 
+    def review_states_for(self, article: Article, states: Any, line: int) -> None:
+        """Recreate who marked the article done (they decide what is pending)."""
+        if not isinstance(states, list):
+            raise ImportRefused(
+                [{"record": line, "field": "review_states", "message": "Not a list."}]
+            )
+        rows, seen = [], set()
+        for index, state in enumerate(states):
+            where = f"review state {index}"
+            if not isinstance(state, dict):
+                raise ImportRefused(
+                    [{"record": line, "where": where, "message": "Not an object."}]
+                )
+            username, done = state.get("reviewer"), state.get("done")
+            problem = None
+            if not isinstance(username, str) or not username or username in seen:
+                problem = ("reviewer", "A username, once per article.")
+            elif not isinstance(done, bool):
+                problem = ("done", "Must be true or false.")
+            elif not done and state.get("done_at") is not None:
+                problem = ("done_at", "Must be null when not done.")
+            if problem:
+                raise ImportRefused(
+                    [
+                        {
+                            "record": line,
+                            "where": where,
+                            "field": problem[0],
+                            "message": problem[1],
+                        }
+                    ]
+                )
+            seen.add(username)
+            try:
+                done_at = _parse_time(state.get("done_at"), "done_at") if done else None
+            except ValidationError as exc:
+                raise _refusal(exc, line, where) from None
+            reviewer = _user_ensure(username)
+            _membership_ensure(self.session, reviewer, SessionMembership.Role.REVIEWER)
+            rows.append(
+                ReviewState(
+                    session=self.session,
+                    article=article,
+                    reviewer=reviewer,
+                    done=done,
+                    done_at=done_at,
+                )
+            )
+        ReviewState.objects.bulk_create(rows)
+        self.counts["review_states"] += len(rows)
+
     def units_for(self, article, spans, created) -> dict[str, AgreementUnit]:
-        """Recreate the units the spans name, with their stored key and status."""
+        """Recreate the units the spans name, with their stored key and status.
+
+        A gold decision that no unit held (status null) gets none.
+        """
         members: dict[str, list[SpanAnnotation]] = {}
         statuses: dict[str, str] = {}
         bounds: dict[str, tuple[int, int]] = {}
         for span in spans:
             key = span.get("unit_key")
             if not key:
+                continue
+            if span["layer"] == "gold" and span.get("agreement_status") is None:
                 continue
             status = span.get("agreement_status") or AgreementStatus.PENDING
             statuses.setdefault(key, status)
@@ -316,6 +379,9 @@ class _CorpusImporter:
         level = self.levels.get(span.get("sourcing_quality"))
         if decision != GoldSpan.Decision.REJECTED and (claim_type is None or not level):
             raise ValidationError({"claim_type": "Gold spans need known labels."})
+        evidence_changed = span.get("evidence_changed", False)
+        if not isinstance(evidence_changed, bool):
+            raise ValidationError({"evidence_changed": "Must be true or false."})
         decided_by = _user_ensure(str(span.get("decided_by")))
         _membership_ensure(self.session, decided_by, "adjudicator")
         gold = GoldSpan.objects.create(
@@ -334,6 +400,7 @@ class _CorpusImporter:
             verdict=span.get("verdict") or "",
             decided_by=decided_by,
             revision=span.get("revision") or 1,
+            evidence_changed=evidence_changed,
         )
         GoldSpan.objects.filter(pk=gold.pk).update(
             decided_at=_parse_time(span.get("decided_at"), "decided_at")
@@ -342,6 +409,11 @@ class _CorpusImporter:
             created[key] for key in span.get("source_span_ids") or [] if key in created
         ]
         gold.source_spans.set(sources)
+        # The decision was made from these spans as they are now: the
+        # recompute flags it only if they change after the import.
+        GoldSpan.objects.filter(pk=gold.pk).update(
+            source_versions={str(row.pk): row.version for row in sources}
+        )
         accepted_key = span.get("accepted_span_id")
         if accepted_key is not None:
             if decision != GoldSpan.Decision.ACCEPTED:
@@ -376,8 +448,11 @@ def corpus_import(*, lines: Iterable[str]) -> dict[str, int]:
     """Load our JSONL export (one article per line) into a new session.
 
     Users named as reviewers or adjudicators are created inactive, without a
-    password, if missing. Recorded timestamps, origins, unit keys and statuses
-    are kept, so exporting the imported session gives the same bytes.
+    password, if missing. Recorded timestamps, origins, unit keys, statuses and
+    review states are kept, so exporting the imported session gives the same
+    bytes, also after the agreement recompute that the import schedules (it
+    derives the same portable unit keys and, from the review states and gold,
+    the same statuses).
     """
     importer = _CorpusImporter()
     for line_number, line in enumerate(lines, start=1):
@@ -413,6 +488,9 @@ def corpus_import(*, lines: Iterable[str]) -> dict[str, int]:
                 [{"record": line_number, "field": "spans", "message": "Not a list."}]
             )
         importer.spans_for(article, spans, line_number)
+        importer.review_states_for(
+            article, record.get("review_states", []), line_number
+        )
     if importer.session is None:
         raise ImportRefused([{"record": None, "message": "The file has no records."}])
     return {"session": importer.session.pk, **importer.counts}

@@ -5,7 +5,7 @@ import io
 import json
 import re
 
-from annotations.exporters.conll import tokenize
+from annotations.exporters.conll import DOC_DELIMITER, tokenize
 from tests.exports.helpers import export_response, export_text
 
 
@@ -152,17 +152,21 @@ def test_csv_opens_with_the_csv_module_and_formula_cells_are_escaped(staff, corp
 
 def test_conll_tokens_reassemble_each_aligned_span(staff, corpus):
     text = export_text(staff, corpus["session"], format="conll")
+    # The file has no comment lines: the data card says which article and
+    # layer each -DOCSTART- document is, in file order.
+    card = json.loads(export_text(staff, corpus["session"], format="datacard-json"))
+    documents = iter(card["conll"]["documents"])
     sections = {}
     current = None
     for line in text.splitlines():
-        if line.startswith("# doc_id = "):
-            doc = line.removeprefix("# doc_id = ")
-        elif line.startswith("# layer = "):
-            current = (doc, line.removeprefix("# layer = "))
+        if line == DOC_DELIMITER:
+            document = next(documents)
+            current = (document["doc_id"], document["layer"])
             sections[current] = []
-        elif line and not line.startswith("#"):
+        elif line:
             token, start, end, tag = line.split("\t")
             sections[current].append((token, int(start), int(end), tag))
+    assert next(documents, None) is None
     texts = {
         "emoji-article": corpus["emoji"].text,
         "plain-article": corpus["plain"].text,

@@ -243,12 +243,14 @@ def test_gold_decision_marks_its_unit_adjudicated_and_survives_unit_removal(
     agreement_recompute(session_id=session.pk)
     unit.refresh_from_db()
     assert unit.status == "adjudicated"
-    # Deleting a member changes the unit's key: the old unit goes, gold stays.
+    # Deleting a member changes the unit's key: the old unit goes, and the gold
+    # decision follows its claim to the unit of its remaining source spans
+    # (it used to keep the vanished key, unattached).
     SpanAnnotation.objects.filter(pk=members[-1].pk).delete()
     agreement_recompute(session_id=session.pk)
     gold.refresh_from_db()
-    assert gold.unit_id is None and gold.unit_key == unit.key
     assert not AgreementUnit.objects.filter(pk=unit.pk).exists()
-    # Its remaining members still share source spans with the gold decision.
     survivor = AgreementUnit.objects.get(session=session, start=unit.start)
     assert survivor.status == "adjudicated"
+    assert (gold.unit_id, gold.unit_key) == (survivor.pk, survivor.key)
+    assert gold.unit_key != unit.key
