@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0004_json_documents_insert_as_values'),
+        ('annotations', '0006_task_records_and_export_heartbeat'),
     ]
 
     operations = [
