@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from annotations.models import AgreementReport, AnnotationSession, SessionArticle
 from annotations.services.agreement_inputs import (
     BOOTSTRAP_SEED,
-    AgreementInputs,
     agreement_inputs_load,
     units_align,
 )
@@ -23,6 +22,7 @@ from annotations.services.agreement_store import (
     session_report_store,
     units_store,
 )
+from annotations.services.agreement_types import AgreementInputs
 from annotations.services.recompute import reliability_enqueue, session_changes
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,6 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from django.db.models.functions import Length
 
@@ -32,7 +30,13 @@ from annotations.models import (
     SourcingLevel,
     SpanAnnotation,
 )
-from annotations.services.agreement_payload import SpanRow, UnitData, unit_status_of
+from annotations.services.agreement_payload import unit_status_of
+from annotations.services.agreement_types import (
+    AgreementInputs,
+    GoldRow,
+    SpanRow,
+    UnitData,
+)
 
 # Bump when the computation changes, so stored reports count as outdated.
 # 2: portable unit keys; a unit is adjudicated when a gold decision attaches.
@@ -40,37 +44,6 @@ ENGINE_VERSION = 2
 BOOTSTRAP_SEED = 20251122
 ALIGN_MODE = "overlap"
 UNIT_KEY_MAX = 200
-
-
-class GoldRow(NamedTuple):
-    """A current gold decision as the engine sees it."""
-
-    id: int
-    key: str
-    start: int
-    end: int
-    sources: tuple[int, ...]  # reviewer span ids decided from (those still there)
-    versions: tuple[tuple[int, int], ...]  # (span id, version) as decided on
-
-
-@dataclass
-class AgreementInputs:
-    """Everything a recompute reads, loaded in a handful of queries."""
-
-    session: AnnotationSession
-    reviewers: list[str]
-    claim_codes: list[str]
-    sourcing_codes: list[str]  # in rank order, best first
-    sourcing_ranks: list[int]
-    article_ids: list[int]
-    article_lengths: dict[int, int]
-    spans: dict[int, list[SpanRow]]
-    done: dict[int, set[str]]
-    golds: dict[int, list[GoldRow]]
-    gold_fingerprint: dict[int, list]
-    draws: int
-    fingerprints: dict[int, str] = field(default_factory=dict)
-    session_fingerprint: str = ""
 
 
 def _sha256(value) -> str:

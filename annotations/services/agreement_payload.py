@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -19,48 +18,11 @@ from annotations.metrics.agreement import (
     unit_status,
 )
 from annotations.metrics.spans import Span, pairwise_detection, unitizing_alphas
-
-if TYPE_CHECKING:
-    from annotations.services.agreement import AgreementInputs
+from annotations.services.agreement_types import AgreementInputs, SpanRow, UnitData
 
 PAYLOAD_VERSION = 1
 STATUSES = ("pending", "agreed", "disputed", "adjudicated")
 DIMENSIONS = ("claim_type", "sourcing_quality", "cited_source")
-
-
-class SpanRow(NamedTuple):
-    """One stored span as the engine sees it (labels as codes)."""
-
-    id: int
-    article_id: int
-    reviewer: str
-    start: int
-    end: int
-    version: int
-    claim_type: str
-    sourcing_quality: str
-    rank: int
-    cited_source: str  # normalised (reliability.normalise_source + aliases)
-
-
-@dataclass
-class UnitData:
-    """An aligned unit ready to store: its members and agreement status."""
-
-    article_id: int
-    key: str
-    start: int
-    end: int
-    members: list[SpanRow]
-    status: str
-    # The current gold decision attached to the unit, and whether the unit's
-    # spans differ from the ones it was decided on.
-    gold_id: int | None = None
-    evidence_changed: bool = False
-
-    @property
-    def reviewer_count(self) -> int:
-        return len({member.reviewer for member in self.members})
 
 
 def unit_status_of(

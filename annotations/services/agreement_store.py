@@ -14,7 +14,7 @@ from annotations.models import (
     AgreementUnit,
     GoldSpan,
 )
-from annotations.services.agreement_payload import UnitData
+from annotations.services.agreement_types import UnitData
 
 BATCH = 2000
 METRIC_KEY = ("dimension", "metric", "label", "reviewer_a", "reviewer_b")

@@ -11,8 +11,8 @@ from annotations.exporters.jsonl import jsonl_lines
 from annotations.models import AgreementReport, AgreementStatus, AgreementUnit, GoldSpan
 from annotations.services.adjudication import gold_decide, gold_history
 from annotations.services.agreement import agreement_recompute
-from annotations.services.agreement_inputs import GoldRow, gold_attach
-from annotations.services.agreement_payload import SpanRow
+from annotations.services.agreement_inputs import gold_attach
+from annotations.services.agreement_types import GoldRow, SpanRow
 from annotations.services.review import review_state_set
 from annotations.services.spans import annotation_delete, annotation_update
 from tests.adjudication.conftest import TALKS, make_span
