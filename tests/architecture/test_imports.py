@@ -104,9 +104,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_the_checker_finds_a_cycle():
-    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
-        ["a", "b", "c"]
-    ]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
 
 
@@ -122,7 +120,12 @@ def test_annotations_has_no_import_cycle():
         # Services never speak HTTP and never import the task wrappers.
         (
             "annotations.services",
-            ("rest_framework", "annotations.api", "annotations.web", "annotations.tasks"),
+            (
+                "rest_framework",
+                "annotations.api",
+                "annotations.web",
+                "annotations.tasks",
+            ),
         ),
         ("annotations.selectors", ("annotations.services", "annotations.api")),
     ],
