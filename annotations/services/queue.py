@@ -157,8 +157,8 @@ def _worker_lost(result: AsyncResult, record: TaskRecord) -> bool:
     """Whether the worker a STARTED task names is gone or no longer runs it.
 
     Asked only once the task was queued TASK_STARTED_GRACE_SECONDS ago, of that
-    one worker, with a short timeout: a worker that does not answer, or answers
-    without the task among its active ones, has lost it (SIGKILL, OOM, machine
+    one worker, with short timeouts: a worker that answers neither "active"
+    nor a ping, or answers without the task among its active ones, has lost it (SIGKILL, OOM, machine
     gone). A restarted worker of the same name does not list the old task.
     """
     meta = result.info if isinstance(result.info, dict) else {}
@@ -168,11 +168,12 @@ def _worker_lost(result: AsyncResult, record: TaskRecord) -> bool:
         return False
     from workbench.celery import app
 
-    inspect = app.control.inspect(destination=[hostname], limit=1, timeout=1.0)
+    inspect = app.control.inspect(destination=[hostname], limit=1, timeout=2.0)
     replies = inspect.active() or {}
-    if hostname not in replies:
-        return True
-    return result.id not in {task["id"] for task in replies[hostname]}
+    if hostname in replies:
+        return result.id not in {task["id"] for task in replies[hostname]}
+    # No answer: a busy machine may just be slow; a second, plainer question.
+    return not app.control.ping(destination=[hostname], timeout=2.0)
 
 
 def task_records_prune() -> int:
