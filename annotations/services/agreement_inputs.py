@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models.functions import Length
 
-from annotations.metrics.reliability import normalise_aliases, normalise_source
+from annotations.metrics.sources import normalise_aliases, normalise_source
 from annotations.metrics.spans import Span, Unit, align_spans
 from annotations.models import (
     AnnotationSession,
