@@ -6,12 +6,12 @@ what scoring depends on (``SchemeRules``) and passes it in.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy import special
 
 from annotations.metrics.sources import (
     SourceKey,
@@ -118,34 +118,6 @@ def sourcing_score(
     return ScoreEstimate(value, float(low), float(high), n, False)
 
 
-_CF_MAX_TERMS = 10_000
-_CF_EPSILON = 1e-15
-_TINY = 1e-300
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """Continued fraction of I_x(a, b), modified Lentz (Numerical Recipes betacf)."""
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > _TINY else _TINY)
-    result = d
-    for m in range(1, _CF_MAX_TERMS + 1):
-        m2 = 2 * m
-        for numerator in (
-            m * (b - m) * x / ((qam + m2) * (a + m2)),
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-        ):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > _TINY else _TINY)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > _TINY else _TINY
-            delta = d * c
-            result *= delta
-        if abs(delta - 1.0) < _CF_EPSILON:
-            return result
-    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}")
-
-
 def beta_cdf(x: float, a: float, b: float) -> float:
     """Regularised incomplete beta I_x(a, b), the CDF of Beta(a, b) at x."""
     if a <= 0 or b <= 0:
@@ -154,40 +126,18 @@ def beta_cdf(x: float, a: float, b: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = (
-        math.lgamma(a + b)
-        - math.lgamma(a)
-        - math.lgamma(b)
-        + a * math.log(x)
-        + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    # The fraction converges fast below the mean-ish point; use symmetry above it.
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+    return float(special.betainc(a, b, x))
 
 
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """Inverse of ``beta_cdf`` by bisection (the CDF is monotone).
-
-    The bracket shrinks to a relative width of 1e-15, so tiny quantiles of a
-    steep density (a < 1) are as precise as large ones.
-    """
+    """Inverse of ``beta_cdf``: the p-quantile of Beta(a, b)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError("p must lie in [0, 1]")
+    if a <= 0 or b <= 0:
+        raise ValueError("a and b must be positive")
     if p in (0.0, 1.0):
         return p
-    low, high = 0.0, 1.0
-    while high - low > 1e-15 * high:
-        middle = (low + high) / 2
-        if middle in (low, high):
-            break
-        if beta_cdf(middle, a, b) < p:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+    return float(special.betaincinv(a, b, p))
 
 
 def accuracy_score(
