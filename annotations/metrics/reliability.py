@@ -1,165 +1,43 @@
-"""Reliability of outlets, sources and annotators: scores, consistency, gold."""
+"""Reliability of outlets and cited sources: sourcing scores, accuracy, ranking.
+
+Nothing here knows a label scheme's codes: the caller reads from its scheme
+what scoring depends on (``SchemeRules``) and passes it in.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
+from scipy import special
 
-SOURCING_RANKS = {
-    "primary_document": 1,
-    "named_on_record": 2,
-    "named_institution": 3,
-    "secondary_media": 4,
-    "anonymous_vague": 5,
-    "unsupported": 6,
-}
-UNSUPPORTED_RANK = SOURCING_RANKS["unsupported"]
-# Opinions are not checkable facts: they carry no sourcing score and no verdict.
-UNSCORED_CLAIM_TYPES = frozenset({"opinion_not_claim"})
+from annotations.metrics.sources import (
+    SourceKey,
+    normalise_aliases,
+    normalise_source,
+    source_key,
+)
+
 Verdict = Literal["supported", "contradicted", "unverifiable"]
-
-# --- Source names -------------------------------------------------------------
-
-# Deleted, not spaced: "U.S." -> "us", "Pakistan's" -> "pakistans".
-_URL_PREFIX = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?")
-_JOINING_MARKS = frozenset("'.\u2018\u2019\u02bc")
-# Heads that make an attribution vague when nothing names a person or body.
-VAGUE_PLURAL_HEADS = frozenset(
-    "sources officials analysts observers experts reports critics diplomats insiders "
-    "residents witnesses eyewitnesses people aides authorities circles quarters "
-    "commentators officers figures leaders members locals villagers accounts "
-    "rumours rumors estimates media".split()
-)
-VAGUE_SINGULAR_HEADS = frozenset(
-    "source official analyst observer expert diplomat insider resident witness "
-    "aide officer spokesman spokeswoman spokesperson person report".split()
-)
-# Singular heads are vague only after one of these ("an official", "a source").
-_INDEFINITE = frozenset("a an one another unnamed anonymous unidentified".split())
-# Modifiers that describe without naming.  An unknown modifier ("isi officials")
-# is taken to name someone, so the list errs towards "named".
-VAGUE_MODIFIERS = _INDEFINITE | frozenset(
-    "the some several many most few various certain other unnamed anonymous "
-    "unidentified senior top high ranking level junior "
-    "local foreign international western regional government official security "
-    "diplomatic military intelligence political police defence defense independent "
-    "informed reliable credible knowledgeable concerned relevant "
-    "number handful group couple of two three four five dozen dozens us "
-    "afghan pakistani indian american british chinese iranian russian saudi "
-    "turkish european arab israeli palestinian qatari emirati french german "
-    "taliban baloch kashmiri bangladeshi tribal provincial federal state "
-    "news media medical hospital rescue party administration".split()
-)
-# Words that end the descriptive part: "sources close to ...", "officials said".
-_TAIL_WORDS = frozenset(
-    "familiar close in of at within from who with speaking privy aware involved "
-    "said say says told claimed claim believe believed quoted cited".split()
-)
-VAGUE_PHRASES = frozenset(
-    "some|they|many|others|it is understood|it is believed|it is said|sources say|"
-    "social media|unnamed|anonymous".split("|")
-)
-
-
-def normalise_source(text: str, aliases: Mapping[str, str] | None = None) -> str:
-    """Casefolded, punctuation-free, single-spaced form, then the alias lookup.
-
-    A leading URL scheme and "www." are dropped.  Letters, digits and
-    combining marks of any script are kept; format
-    characters (the zero-width joiners of Persian and Urdu) are dropped; any
-    other character becomes a space.  ``aliases`` maps a *normalised* alias to a
-    canonical display name, which is returned as is.
-    """
-    folded = unicodedata.normalize("NFKC", text).casefold().strip()
-    folded = _URL_PREFIX.sub("", folded)
-    chars = []
-    for char in folded:
-        category = unicodedata.category(char)
-        if char in _JOINING_MARKS or category == "Cf":
-            continue
-        chars.append(char if category[0] in "LNM" else " ")
-    key = " ".join("".join(chars).split())
-    return aliases.get(key, key) if aliases else key
-
-
-def normalise_aliases(aliases: Mapping[str, str] | None) -> dict[str, str]:
-    """Alias table with normalised keys, plus each canonical name as its own key."""
-    table = {normalise_source(alias): name for alias, name in (aliases or {}).items()}
-    # The canonical spelling maps to itself, so it is displayed the same way.
-    for name in set(table.values()):
-        table.setdefault(normalise_source(name), name)
-    return table
-
-
-def is_vague_source(normalised: str) -> bool:
-    """Whether a normalised attribution names nobody ("diplomatic sources").
-
-    Vague when the whole text is a stock phrase, or when it reads
-    ``[modifiers] head [tail]`` with every modifier in ``VAGUE_MODIFIERS``, a
-    plural head in ``VAGUE_PLURAL_HEADS`` (or a singular head after "a", "an",
-    "one", "unnamed"...) and a tail opening with a word such as "familiar",
-    "close", "in" or "said".
-    """
-    text = normalised.removeprefix("according to ").strip()
-    if not text:
-        return False
-    if text in VAGUE_PHRASES:
-        return True
-    tokens = text.split()
-    for position, token in enumerate(tokens):
-        plural = token in VAGUE_PLURAL_HEADS
-        if not plural and token not in VAGUE_SINGULAR_HEADS:
-            continue
-        modifiers, tail = tokens[:position], tokens[position + 1 :]
-        if tail and tail[0] not in _TAIL_WORDS:
-            continue
-        if not all(word in VAGUE_MODIFIERS or word.isdigit() for word in modifiers):
-            return False
-        return plural or bool(_INDEFINITE.intersection(modifiers))
-    return False
+COUNTED_VERDICTS = ("supported", "contradicted")
 
 
 @dataclass(frozen=True)
-class SourceKey:
-    """Who a claim is attributed to; vague sources carry their article's id."""
+class SchemeRules:
+    """What a label scheme says about scoring; read from the scheme by the caller.
 
-    name: str  # normalised canonical name
-    article_id: Hashable | None = None
-    label: str = field(default="", compare=False)  # display name
-
-    @property
-    def vague(self) -> bool:
-        return self.article_id is not None
-
-
-def source_key(
-    cited_source: str | None,
-    article_id: Hashable,
-    aliases: Mapping[str, str] | None = None,
-) -> SourceKey | None:
-    """Subject a cited source is scored under; None when nothing is cited.
-
-    A vague source ("officials") is a different subject in every article, since
-    nothing shows two outlets' "officials" are the same people.  An alias hit is
-    always a named source.
+    ``level_scores``: sourcing rank -> score (see ``sourcing_level_scores``).
+    ``unscored_claim_types``: claim type codes that are not checkable facts
+    (opinions): no sourcing score, and no verdict counts for or against anyone.
+    ``unsupported_rank``: the rank of "no attribution or evidence"; a verdict on
+    such a claim also counts against the outlet.  None: the scheme has none.
     """
-    key = normalise_source(cited_source or "")
-    if not key:
-        return None
-    if aliases and key in aliases:
-        canonical = aliases[key]
-        return SourceKey(normalise_source(canonical), None, canonical)
-    if is_vague_source(key):
-        return SourceKey(key, article_id, key)
-    return SourceKey(key, None, key)
+
+    level_scores: Mapping[int, float]
+    unscored_claim_types: frozenset[str] = frozenset()
+    unsupported_rank: int | None = None
 
 
 # --- Estimates ----------------------------------------------------------------
@@ -177,7 +55,7 @@ class ScoreEstimate:
 
 
 def sourcing_level_scores(
-    ranks: Sequence[int] = tuple(SOURCING_RANKS.values()),
+    ranks: Sequence[int],
     weights: Mapping[int, float] | None = None,
 ) -> dict[int, float]:
     """Score per rank: best (lowest) rank 1.0, worst 0.0, evenly spaced.
@@ -240,34 +118,6 @@ def sourcing_score(
     return ScoreEstimate(value, float(low), float(high), n, False)
 
 
-_CF_MAX_TERMS = 10_000
-_CF_EPSILON = 1e-15
-_TINY = 1e-300
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    """Continued fraction of I_x(a, b), modified Lentz (Numerical Recipes betacf)."""
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > _TINY else _TINY)
-    result = d
-    for m in range(1, _CF_MAX_TERMS + 1):
-        m2 = 2 * m
-        for numerator in (
-            m * (b - m) * x / ((qam + m2) * (a + m2)),
-            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
-        ):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > _TINY else _TINY)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > _TINY else _TINY
-            delta = d * c
-            result *= delta
-        if abs(delta - 1.0) < _CF_EPSILON:
-            return result
-    raise ArithmeticError(f"incomplete beta did not converge for a={a}, b={b}")
-
-
 def beta_cdf(x: float, a: float, b: float) -> float:
     """Regularised incomplete beta I_x(a, b), the CDF of Beta(a, b) at x."""
     if a <= 0 or b <= 0:
@@ -276,40 +126,18 @@ def beta_cdf(x: float, a: float, b: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = (
-        math.lgamma(a + b)
-        - math.lgamma(a)
-        - math.lgamma(b)
-        + a * math.log(x)
-        + b * math.log1p(-x)
-    )
-    front = math.exp(log_front)
-    # The fraction converges fast below the mean-ish point; use symmetry above it.
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+    return float(special.betainc(a, b, x))
 
 
 def beta_quantile(p: float, a: float, b: float) -> float:
-    """Inverse of ``beta_cdf`` by bisection (the CDF is monotone).
-
-    The bracket shrinks to a relative width of 1e-15, so tiny quantiles of a
-    steep density (a < 1) are as precise as large ones.
-    """
+    """Inverse of ``beta_cdf``: the p-quantile of Beta(a, b)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError("p must lie in [0, 1]")
+    if a <= 0 or b <= 0:
+        raise ValueError("a and b must be positive")
     if p in (0.0, 1.0):
         return p
-    low, high = 0.0, 1.0
-    while high - low > 1e-15 * high:
-        middle = (low + high) / 2
-        if middle in (low, high):
-            break
-        if beta_cdf(middle, a, b) < p:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
+    return float(special.betaincinv(a, b, p))
 
 
 def accuracy_score(
@@ -339,21 +167,39 @@ class Claim:
     outlet: str
     cited_source: str  # raw text as annotated; "" when the outlet speaks itself
     claim_type: str
-    sourcing_rank: int | None  # 1 = primary_document ... 6 = unsupported
+    sourcing_rank: int | None  # 1 = best sourcing; a key of the level scores
     verdict: Verdict | None = None
     value: str | None = None  # the asserted value, for linking facts
 
 
-def accuracy_targets(claim: Claim) -> tuple[bool, bool]:
+def claim_score(claim: Claim, rules: SchemeRules) -> float | None:
+    """The claim's sourcing score; None for an unscored claim type or no rank."""
+    if claim.claim_type in rules.unscored_claim_types or claim.sourcing_rank is None:
+        return None
+    if claim.sourcing_rank not in rules.level_scores:
+        raise ValueError(f"claim {claim.id!r}: unknown sourcing rank")
+    return rules.level_scores[claim.sourcing_rank]
+
+
+def corpus_mean(claims: Iterable[Claim], rules: SchemeRules) -> float | None:
+    """Mean sourcing score of the scored claims; None when none is scored."""
+    scores = [s for s in (claim_score(c, rules) for c in claims) if s is not None]
+    return sum(scores) / len(scores) if scores else None
+
+
+def accuracy_targets(claim: Claim, rules: SchemeRules) -> tuple[bool, bool]:
     """(blame_source, blame_outlet): whom a verdict on this claim speaks about.
 
     The cited source answers for what it is quoted as saying; the outlet only
     for claims in its own voice (nothing cited, or sourcing 'unsupported').
     """
-    if claim.claim_type in UNSCORED_CLAIM_TYPES:
+    if claim.claim_type in rules.unscored_claim_types:
         return False, False
     cited = bool(normalise_source(claim.cited_source or ""))
-    return cited, not cited or claim.sourcing_rank == UNSUPPORTED_RANK
+    unsupported = rules.unsupported_rank is not None and (
+        claim.sourcing_rank == rules.unsupported_rank
+    )
+    return cited, not cited or unsupported
 
 
 @dataclass(frozen=True)
@@ -366,6 +212,8 @@ class SubjectScore:
     contradicted: int
     n: int  # distinct claims in evidence
     evidence: tuple[Hashable, ...]  # claim ids, input order
+    sourcing_evidence: tuple[Hashable, ...] = ()  # the claims scored for sourcing
+    accuracy_evidence: tuple[Hashable, ...] = ()  # the claims whose verdict counted
 
 
 @dataclass
@@ -375,51 +223,61 @@ class _Tally:
     supported: int = 0
     contradicted: int = 0
     evidence: dict[Hashable, None] = field(default_factory=dict)
+    sourcing_evidence: dict[Hashable, None] = field(default_factory=dict)
+    accuracy_evidence: dict[Hashable, None] = field(default_factory=dict)
+
+    def add(self, claim: Claim, score: float | None, blamed: bool) -> None:
+        if score is not None:
+            self.scores.append(score)
+            self.sourcing_evidence[claim.id] = None
+            self.evidence[claim.id] = None
+        if blamed and claim.verdict in COUNTED_VERDICTS:
+            self.supported += claim.verdict == "supported"
+            self.contradicted += claim.verdict == "contradicted"
+            self.accuracy_evidence[claim.id] = None
+            self.evidence[claim.id] = None
+
+
+def _subject_score(subject, tally: _Tally, mean: float, options: dict):
+    confidence = options.get("confidence", 0.95)
+    counted = tally.supported + tally.contradicted
+    return SubjectScore(
+        subject=subject,
+        name=tally.name,
+        sourcing=sourcing_score(tally.scores, corpus_mean=mean, **options),
+        accuracy=accuracy_score(
+            tally.supported, tally.contradicted, confidence=confidence
+        )
+        if counted
+        else None,
+        supported=tally.supported,
+        contradicted=tally.contradicted,
+        n=len(tally.evidence),
+        evidence=tuple(tally.evidence),
+        sourcing_evidence=tuple(tally.sourcing_evidence),
+        accuracy_evidence=tuple(tally.accuracy_evidence),
+    )
 
 
 def _score_subjects(
     assignments: Iterable[tuple[Hashable, str, Claim, bool]],
-    level_scores: Mapping[int, float] | None,
-    corpus_mean: float | None,
+    rules: SchemeRules,
+    mean: float | None,
     options: dict,
 ) -> dict[Hashable, SubjectScore]:
-    levels = sourcing_level_scores() if level_scores is None else level_scores
     tallies: dict[Hashable, _Tally] = {}
     all_scores: list[float] = []
     for subject, name, claim, blamed in assignments:
         tally = tallies.setdefault(subject, _Tally(name))
-        used = False
-        if claim.claim_type not in UNSCORED_CLAIM_TYPES:
-            if claim.sourcing_rank is not None:
-                if claim.sourcing_rank not in levels:
-                    raise ValueError(f"claim {claim.id!r}: unknown sourcing rank")
-                tally.scores.append(levels[claim.sourcing_rank])
-                all_scores.append(levels[claim.sourcing_rank])
-                used = True
-            if blamed and claim.verdict in ("supported", "contradicted"):
-                tally.supported += claim.verdict == "supported"
-                tally.contradicted += claim.verdict == "contradicted"
-                used = True
-        if used:
-            tally.evidence[claim.id] = None
-    if corpus_mean is None:
-        corpus_mean = sum(all_scores) / len(all_scores) if all_scores else 0.5
-    confidence = options.get("confidence", 0.95)
+        score = claim_score(claim, rules)
+        if score is not None:
+            all_scores.append(score)
+        # An opinion is blamed for nothing (accuracy_targets), so counts no verdict.
+        tally.add(claim, score, blamed)
+    if mean is None:
+        mean = sum(all_scores) / len(all_scores) if all_scores else 0.5
     return {
-        subject: SubjectScore(
-            subject=subject,
-            name=tally.name,
-            sourcing=sourcing_score(tally.scores, corpus_mean=corpus_mean, **options),
-            accuracy=accuracy_score(
-                tally.supported, tally.contradicted, confidence=confidence
-            )
-            if tally.supported + tally.contradicted
-            else None,
-            supported=tally.supported,
-            contradicted=tally.contradicted,
-            n=len(tally.evidence),
-            evidence=tuple(tally.evidence),
-        )
+        subject: _subject_score(subject, tally, mean, options)
         for subject, tally in tallies.items()
         if tally.evidence
     }
@@ -428,7 +286,7 @@ def _score_subjects(
 def score_outlets(
     claims: Iterable[Claim],
     *,
-    level_scores: Mapping[int, float] | None = None,
+    rules: SchemeRules,
     corpus_mean: float | None = None,
     prior_strength: float = 5.0,
     min_n: int = 5,
@@ -441,8 +299,8 @@ def score_outlets(
     ``corpus_mean`` defaults to the mean score of all scored claims given.
     """
     return _score_subjects(
-        ((c.outlet, c.outlet, c, accuracy_targets(c)[1]) for c in claims),
-        level_scores,
+        ((c.outlet, c.outlet, c, accuracy_targets(c, rules)[1]) for c in claims),
+        rules,
         corpus_mean,
         dict(
             prior_strength=prior_strength,
@@ -458,7 +316,7 @@ def score_sources(
     claims: Iterable[Claim],
     aliases: Mapping[str, str] | None = None,
     *,
-    level_scores: Mapping[int, float] | None = None,
+    rules: SchemeRules,
     corpus_mean: float | None = None,
     prior_strength: float = 5.0,
     min_n: int = 5,
@@ -476,11 +334,11 @@ def score_sources(
         for claim in claims:
             key = source_key(claim.cited_source, claim.article_id, table)
             if key is not None:
-                yield key, key.label, claim, accuracy_targets(claim)[0]
+                yield key, key.label, claim, accuracy_targets(claim, rules)[0]
 
     return _score_subjects(
         assignments(),
-        level_scores,
+        rules,
         corpus_mean,
         dict(
             prior_strength=prior_strength,
@@ -506,202 +364,3 @@ def rank_subjects(
         return (value is None, -(value or 0.0), item.name, repr(item.subject))
 
     return sorted(items, key=order)
-
-
-# --- Cross-article consistency ------------------------------------------------
-
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One real-world quantity or statement, linked across articles."""
-
-    id: Hashable
-    claims: tuple[Claim, ...]
-
-
-def value_key(value: str) -> tuple:
-    """Equality key: the numbers in order if any, else the normalised text."""
-    text = unicodedata.normalize("NFKC", value)
-    numbers = tuple(float(match.replace(",", "")) for match in _NUMBER.findall(text))
-    return ("number", numbers) if numbers else ("text", normalise_source(text))
-
-
-@dataclass(frozen=True)
-class Attribution:
-    claim_id: Hashable
-    outlet: str
-    article_id: Hashable
-    cited_source: str
-
-
-@dataclass(frozen=True)
-class ReportedValue:
-    value: str  # raw text of its first claim
-    reported_by: tuple[Attribution, ...]
-
-
-@dataclass(frozen=True)
-class FactConflict:
-    fact_id: Hashable
-    values: tuple[ReportedValue, ...]  # most reported first, then by text
-
-
-def _reported_values(fact: Fact) -> list[tuple[tuple, ReportedValue]]:
-    groups: dict[tuple, list[Claim]] = {}
-    for claim in fact.claims:
-        if claim.value and claim.value.strip():
-            groups.setdefault(value_key(claim.value), []).append(claim)
-    reported = [
-        (
-            key,
-            ReportedValue(
-                members[0].value.strip(),
-                tuple(
-                    Attribution(c.id, c.outlet, c.article_id, c.cited_source)
-                    for c in members
-                ),
-            ),
-        )
-        for key, members in groups.items()
-    ]
-    reported.sort(key=lambda pair: (-len(pair[1].reported_by), pair[1].value))
-    return reported
-
-
-def fact_conflicts(facts: Iterable[Fact]) -> list[FactConflict]:
-    """Facts reported with more than one distinct value, with who said which."""
-    conflicts = []
-    for fact in facts:
-        reported = _reported_values(fact)
-        if len(reported) > 1:
-            conflicts.append(FactConflict(fact.id, tuple(r for _, r in reported)))
-    return conflicts
-
-
-@dataclass(frozen=True)
-class TruthFinderResult:
-    trust: dict[str, float]  # outlet -> trustworthiness
-    confidence: dict[Hashable, dict[str, float]]  # fact id -> value -> confidence
-    winners: dict[Hashable, str]  # fact id -> most confident value
-    iterations: int
-    converged: bool
-
-
-_MAX_TRUST = 1.0 - 1e-12  # keeps -ln(1 - t) finite
-
-
-def truthfinder(
-    facts: Iterable[Fact],
-    *,
-    iterations: int = 20,
-    initial_trust: float = 0.9,
-    dampening: float = 0.3,
-    rho: float = 0.5,
-    tol: float = 1e-6,
-) -> TruthFinderResult:
-    """TruthFinder (Yin, Han & Yu 2007) with outlets as providers.
-
-    A provided fact is (fact id, value); an outlet that reports it in several
-    articles provides it once.  Values of one fact are mutually exclusive:
-    implication(f' -> f) = -1, so sigma*(f) = sigma(f) - rho * (sum of the other
-    values' sigma).  See docs/reliability.md.
-    """
-    outlets: dict[str, int] = {}
-    edges: set[tuple[int, int]] = set()
-    value_fact: list[int] = []
-    labels: list[tuple[Hashable, str]] = []
-    for fact_index, fact in enumerate(facts):
-        for _, reported in _reported_values(fact):
-            value_fact.append(fact_index)
-            labels.append((fact.id, reported.value))
-            for attribution in reported.reported_by:
-                outlet = outlets.setdefault(attribution.outlet, len(outlets))
-                edges.add((outlet, len(labels) - 1))
-    if not edges:
-        return TruthFinderResult({}, {}, {}, 0, True)
-    edge_outlet, edge_value = (
-        np.array(column) for column in zip(*sorted(edges), strict=True)
-    )
-    fact_of = np.array(value_fact)
-    provided = np.bincount(edge_outlet, minlength=len(outlets))
-    trust = np.full(len(outlets), initial_trust, dtype=float)
-    confidence = np.zeros(len(labels))
-    converged, done = False, 0
-    while done < iterations and not converged:
-        tau = -np.log1p(-np.minimum(trust, _MAX_TRUST))
-        sigma = np.bincount(edge_value, weights=tau[edge_outlet], minlength=len(labels))
-        per_fact = np.bincount(fact_of, weights=sigma)
-        adjusted = sigma - rho * (per_fact[fact_of] - sigma)
-        confidence = 1.0 / (1.0 + np.exp(-dampening * adjusted))
-        updated = np.bincount(edge_outlet, weights=confidence[edge_value]) / provided
-        cosine = updated @ trust / (np.linalg.norm(updated) * np.linalg.norm(trust))
-        converged = 1.0 - cosine < tol
-        trust, done = updated, done + 1
-    by_fact: dict[Hashable, dict[str, float]] = defaultdict(dict)
-    for (fact_id, value), score in zip(labels, confidence.tolist(), strict=True):
-        by_fact[fact_id][value] = score
-    winners = {
-        fact_id: max(values, key=lambda value: values[value])  # first wins a tie
-        for fact_id, values in by_fact.items()
-    }
-    return TruthFinderResult(
-        trust={name: float(trust[outlets[name]]) for name in sorted(outlets)},
-        confidence=dict(by_fact),
-        winners=winners,
-        iterations=done,
-        converged=bool(converged),
-    )
-
-
-# --- Annotators against gold --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GoldLabel:
-    reviewer: str
-    dimension: str  # e.g. "claim_type", "sourcing_quality", "verdict"
-    label: str | None
-    gold: str
-
-
-@dataclass(frozen=True)
-class GoldAgreement:
-    reviewer: str
-    dimension: str
-    matches: int
-    n: int
-    rate: float
-    low: float  # Wilson score interval
-    high: float
-
-
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple:
-    """Wilson score interval for a binomial proportion; (None, None) when n == 0."""
-    if n == 0:
-        return None, None
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    rate = successes / n
-    denominator = 1.0 + z * z / n
-    centre = (rate + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(rate * (1 - rate) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def annotator_agreement_with_gold(
-    pairs: Iterable[GoldLabel], *, confidence: float = 0.95
-) -> dict[tuple[str, str], GoldAgreement]:
-    """Per (reviewer, dimension): share of labels equal to gold, Wilson interval."""
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for pair in pairs:
-        tally = counts[pair.reviewer, pair.dimension]
-        tally[0] += pair.label == pair.gold
-        tally[1] += 1
-    result = {}
-    for (reviewer, dimension), (matches, n) in sorted(counts.items()):
-        low, high = wilson_interval(matches, n, confidence)
-        result[reviewer, dimension] = GoldAgreement(
-            reviewer, dimension, matches, n, matches / n, low, high
-        )
-    return result

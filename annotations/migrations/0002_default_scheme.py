@@ -1,12 +1,101 @@
-"""Ship the default label scheme as data (reversible)."""
+"""Ship the default label scheme as data (reversible).
+
+The labels are copied here as they were when this migration was written: a
+historical migration must not change when `annotations.services.schemes` does.
+"""
 
 from django.db import migrations
 
-from annotations.services.schemes import (
-    DEFAULT_CLAIM_TYPES,
-    DEFAULT_SCHEME_SLUG,
-    DEFAULT_SOURCING_LEVELS,
-)
+SCHEME_SLUG = "default"
+
+# (code, name, description, colour, shortcut) after Full Fact's claim types
+# (Konstantinovskiy et al. 2021).
+CLAIM_TYPES = [
+    (
+        "quantity",
+        "Quantity",
+        "A number, amount, count or comparison of amounts.",
+        "#1f77b4",
+        "q",
+    ),
+    (
+        "event_action",
+        "Event / action",
+        "Something that happened or someone did.",
+        "#2ca02c",
+        "e",
+    ),
+    (
+        "quoted_statement",
+        "Quoted statement",
+        "What someone said, quoted or reported.",
+        "#9467bd",
+        "s",
+    ),
+    ("causal", "Causal", "One thing caused or led to another.", "#d62728", "c"),
+    (
+        "rule_or_agreement",
+        "Rule / agreement",
+        "A law, rule, deal, ceasefire or its terms.",
+        "#8c564b",
+        "r",
+    ),
+    (
+        "prediction_or_plan",
+        "Prediction / plan",
+        "What will or is planned to happen.",
+        "#e377c2",
+        "p",
+    ),
+    (
+        "opinion_not_claim",
+        "Opinion (not a claim)",
+        "Opinion or judgement; not checkable.",
+        "#7f7f7f",
+        "o",
+    ),
+    ("other", "Other", "A checkable claim of another kind.", "#bcbd22", "x"),
+]
+
+# (code, name, description, rank, shortcut); rank 1 is the best sourcing.
+SOURCING_LEVELS = [
+    (
+        "primary_document",
+        "Primary document",
+        "Backed by a document, record or data the reader can check.",
+        1,
+        "1",
+    ),
+    (
+        "named_on_record",
+        "Named, on record",
+        "Attributed to a named person speaking on the record.",
+        2,
+        "2",
+    ),
+    (
+        "named_institution",
+        "Named institution",
+        "Attributed to a named organisation, ministry or body.",
+        3,
+        "3",
+    ),
+    (
+        "secondary_media",
+        "Secondary media",
+        "Attributed to another outlet's reporting.",
+        4,
+        "4",
+    ),
+    (
+        "anonymous_vague",
+        "Anonymous / vague",
+        "'Sources', 'officials', 'analysts' with no name.",
+        5,
+        "5",
+    ),
+    ("unsupported", "Unsupported", "Stated with no attribution or evidence.", 6, "6"),
+]
 
 
 def create_default_scheme(apps, schema_editor):
@@ -14,21 +103,21 @@ def create_default_scheme(apps, schema_editor):
     claim_model = apps.get_model("annotations", "ClaimType")
     level_model = apps.get_model("annotations", "SourcingLevel")
     scheme, _ = scheme_model.objects.get_or_create(
-        slug=DEFAULT_SCHEME_SLUG,
+        slug=SCHEME_SLUG,
         defaults={
             "name": "Claim type × sourcing quality (default)",
             "description": "Claim types after Full Fact; ordinal sourcing scale.",
         },
     )
     for position, (code, name, description, color, shortcut) in enumerate(
-        DEFAULT_CLAIM_TYPES
+        CLAIM_TYPES
     ):
         claim_model.objects.get_or_create(
             scheme=scheme, code=code,
             defaults={"name": name, "description": description, "color": color,
                       "shortcut": shortcut, "position": position},
         )
-    for code, name, description, rank, shortcut in DEFAULT_SOURCING_LEVELS:
+    for code, name, description, rank, shortcut in SOURCING_LEVELS:
         level_model.objects.get_or_create(
             scheme=scheme, code=code,
             defaults={"name": name, "description": description, "rank": rank,
@@ -38,7 +127,7 @@ def create_default_scheme(apps, schema_editor):
 
 def remove_default_scheme(apps, schema_editor):
     scheme_model = apps.get_model("annotations", "LabelScheme")
-    scheme_model.objects.filter(slug=DEFAULT_SCHEME_SLUG, sessions__isnull=True).delete()
+    scheme_model.objects.filter(slug=SCHEME_SLUG, sessions__isnull=True).delete()
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from django.db.models.functions import Length
 
 from annotations.exporters.base import span_id
-from annotations.metrics.reliability import normalise_aliases, normalise_source
+from annotations.metrics.sources import normalise_aliases, normalise_source
 from annotations.metrics.spans import Span, align_spans
 from annotations.models import (
     AnnotationSession,

@@ -158,8 +158,9 @@ def _worker_lost(result: AsyncResult, record: TaskRecord) -> bool:
 
     Asked only once the task was queued TASK_STARTED_GRACE_SECONDS ago, of that
     one worker, with short timeouts: a worker that answers neither "active"
-    nor a ping, or answers without the task among its active ones, has lost it (SIGKILL, OOM, machine
-    gone). A restarted worker of the same name does not list the old task.
+    nor a ping, or answers without the task among its active ones, has lost
+    it (SIGKILL, OOM, machine gone). A restarted worker of the same name does
+    not list the old task.
     """
     meta = result.info if isinstance(result.info, dict) else {}
     hostname = meta.get("hostname")

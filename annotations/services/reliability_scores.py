@@ -1,7 +1,8 @@
 """Reliability scoring: outlets, cited sources and reviewers from the loaded claims.
 
-The maths is in `annotations.metrics.reliability`; this module turns `Inputs`
-into the report payload and one score row per (subject, metric) with its evidence.
+The maths is in `annotations.metrics` (`reliability`, `consistency`,
+`annotators`); this module turns `Inputs` into the report payload and one score
+row per (subject, metric) with its evidence.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from annotations.metrics import annotators as am
+from annotations.metrics import consistency as cm
 from annotations.metrics import reliability as rm
+from annotations.metrics.sources import SourceKey
 from annotations.models import ReliabilityScore
 from annotations.services.reliability_inputs import PAYLOAD_VERSION, Inputs
 
@@ -57,38 +61,21 @@ def _score_row(kind, key, label, metric, estimate: dict | None, evidence) -> dic
     }
 
 
-def _subject_rows(kind, key, label, score, by_id, level_scores, blamed) -> list:
+def _subject_rows(kind, key, label, score: rm.SubjectScore, by_id) -> list:
     """Sourcing and accuracy rows of one subject, each with the claims it used."""
-    sourcing_ids = [
-        cid
-        for cid in score.evidence
-        if by_id[cid].claim.claim_type not in rm.UNSCORED_CLAIM_TYPES
-        and by_id[cid].claim.sourcing_rank in level_scores
-    ]
-    accuracy_ids = [
-        cid
-        for cid in score.evidence
-        if blamed(by_id[cid].claim)
-        and by_id[cid].claim.claim_type not in rm.UNSCORED_CLAIM_TYPES
-        and by_id[cid].claim.verdict in ("supported", "contradicted")
-    ]
     return [
         _score_row(
             kind,
             key,
             label,
-            "sourcing",
-            _estimate(score.sourcing),
-            [by_id[cid].evidence() for cid in sourcing_ids],
-        ),
-        _score_row(
-            kind,
-            key,
-            label,
-            "accuracy",
-            _estimate(score.accuracy),
-            [by_id[cid].evidence() for cid in accuracy_ids],
-        ),
+            metric,
+            _estimate(estimate),
+            [by_id[cid].evidence() for cid in evidence],
+        )
+        for metric, estimate, evidence in (
+            ("sourcing", score.sourcing, score.sourcing_evidence),
+            ("accuracy", score.accuracy, score.accuracy_evidence),
+        )
     ]
 
 
@@ -114,13 +101,13 @@ def _source_display(score: rm.SubjectScore, by_id: dict) -> str:
     return " ".join(by_id[score.evidence[0]].cited_source.split()) or key.label
 
 
-def normalise_source_is_alias(key: rm.SourceKey) -> bool:
+def normalise_source_is_alias(key: SourceKey) -> bool:
     # An alias hit keeps the canonical spelling as its label; otherwise the
     # label is the normalised (lower-case) key.
     return key.label != key.name
 
 
-def _source_subject_key(key: rm.SourceKey, display: str, article_keys: dict) -> tuple:
+def _source_subject_key(key: SourceKey, display: str, article_keys: dict) -> tuple:
     """(subject_key, label, vague): vague sources carry their article."""
     if key.vague:
         external = article_keys.get(key.article_id, str(key.article_id))
@@ -128,16 +115,29 @@ def _source_subject_key(key: rm.SourceKey, display: str, article_keys: dict) -> 
     return key.name, display, False
 
 
-def _annotators(inputs: Inputs) -> tuple[list[dict], list[dict], dict]:
-    """Per reviewer: agreement with gold and with the other reviewers."""
+def _rate_estimate(agreement: am.LabelAgreement | None) -> dict[str, Any] | None:
+    if agreement is None:
+        return None
+    return {
+        "value": agreement.rate,
+        "ci_low": agreement.low,
+        "ci_high": agreement.high,
+        "n": agreement.n,
+        "matches": agreement.matches,
+        "insufficient": False,
+    }
+
+
+def _gold_comparisons(inputs: Inputs) -> tuple[list[am.GoldLabel], dict]:
+    """Each reviewer label beside its gold label, and the evidence of each."""
     pairs = []
-    gold_evidence: dict[tuple[str, str], list] = defaultdict(list)
+    evidence: dict[tuple[str, str], list] = defaultdict(list)
     for gold_id, unit_key, gold_labels, members in inputs.gold_members:
         for member in members:
             for dimension in DIMENSIONS:
                 label, gold = member.labels[dimension], gold_labels[dimension]
-                pairs.append(rm.GoldLabel(member.reviewer, dimension, label, gold))
-                gold_evidence[member.reviewer, dimension].append(
+                pairs.append(am.GoldLabel(member.reviewer, dimension, label, gold))
+                evidence[member.reviewer, dimension].append(
                     {
                         "gold_span_id": gold_id,
                         "unit_key": unit_key,
@@ -148,148 +148,88 @@ def _annotators(inputs: Inputs) -> tuple[list[dict], list[dict], dict]:
                         "match": label == gold,
                     }
                 )
-    with_gold = rm.annotator_agreement_with_gold(pairs)
-    peer: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    peer_evidence: dict[tuple[str, str], list] = defaultdict(list)
-    pair_table: dict[str, dict[str, dict]] = defaultdict(dict)
-    pair_counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    return pairs, evidence
+
+
+def _peer_evidence(inputs: Inputs) -> dict[tuple[str, str], list]:
+    """Per (reviewer, dimension): each comparison with another unit member."""
+    evidence: dict[tuple[str, str], list] = defaultdict(list)
     for unit_id, members in inputs.unit_members:
-        for one in members:
-            for other in members:
-                if one.reviewer == other.reviewer:
-                    continue
-                for dimension in DIMENSIONS:
-                    match = one.labels[dimension] == other.labels[dimension]
-                    tally = peer[one.reviewer, dimension]
-                    tally[0] += match
-                    tally[1] += 1
-                    peer_evidence[one.reviewer, dimension].append(
-                        {
-                            "unit_id": unit_id,
-                            "span_id": one.span_id,
-                            "article_id": one.article_id,
-                            "other_reviewer": other.reviewer,
-                            "other_span_id": other.span_id,
-                            "label": one.labels[dimension],
-                            "other_label": other.labels[dimension],
-                            "match": match,
-                        }
-                    )
-                    if one.reviewer < other.reviewer:
-                        counts = pair_counts[one.reviewer, other.reviewer, dimension]
-                        counts[0] += match
-                        counts[1] += 1
-    for (first, second, dimension), (matches, n) in sorted(pair_counts.items()):
-        pair_table[f"{first}|{second}"][dimension] = {
-            "matches": matches,
-            "n": n,
-            "rate": matches / n,
+        for one, other in am.peer_pairs(members):
+            for dimension in DIMENSIONS:
+                evidence[one.reviewer, dimension].append(
+                    {
+                        "unit_id": unit_id,
+                        "span_id": one.span_id,
+                        "article_id": one.article_id,
+                        "other_reviewer": other.reviewer,
+                        "other_span_id": other.span_id,
+                        "label": one.labels[dimension],
+                        "other_label": other.labels[dimension],
+                        "match": one.labels[dimension] == other.labels[dimension],
+                    }
+                )
+    return evidence
+
+
+def _annotators(inputs: Inputs) -> tuple[list[dict], list[dict], dict]:
+    """Per reviewer: agreement with gold and with the other reviewers."""
+    pairs, gold_evidence = _gold_comparisons(inputs)
+    with_gold = am.annotator_agreement_with_gold(pairs)
+    peer_evidence = _peer_evidence(inputs)
+    with_peers, by_pair = am.peer_agreement(
+        (members for _, members in inputs.unit_members), DIMENSIONS
+    )
+    pair_table: dict[str, dict[str, dict]] = defaultdict(dict)
+    for pair in by_pair.values():
+        pair_table[f"{pair.first}|{pair.second}"][pair.dimension] = {
+            "matches": pair.matches,
+            "n": pair.n,
+            "rate": pair.rate,
         }
     reviewers = sorted({r for r, _ in gold_evidence} | {r for r, _ in peer_evidence})
     rows, summary = [], []
     for reviewer in reviewers:
         entry: dict[str, Any] = {"reviewer": reviewer, "gold": {}, "peers": {}}
         for dimension in DIMENSIONS:
-            agreement = with_gold.get((reviewer, dimension))
-            gold_estimate = (
-                {
-                    "value": agreement.rate,
-                    "ci_low": agreement.low,
-                    "ci_high": agreement.high,
-                    "n": agreement.n,
-                    "matches": agreement.matches,
-                    "insufficient": False,
-                }
-                if agreement
-                else None
-            )
-            matches, n = peer.get((reviewer, dimension), (0, 0))
-            low, high = rm.wilson_interval(matches, n)
-            peer_estimate = (
-                {
-                    "value": matches / n,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "n": n,
-                    "matches": matches,
-                    "insufficient": False,
-                }
-                if n
-                else None
-            )
-            entry["gold"][dimension] = gold_estimate
-            entry["peers"][dimension] = peer_estimate
-            rows.append(
-                _score_row(
-                    REVIEWER,
-                    reviewer,
-                    reviewer,
-                    f"gold_{dimension}",
-                    gold_estimate,
-                    gold_evidence.get((reviewer, dimension), []),
+            for part, agreements, evidence in (
+                ("gold", with_gold, gold_evidence),
+                ("peer", with_peers, peer_evidence),
+            ):
+                estimate = _rate_estimate(agreements.get((reviewer, dimension)))
+                entry["gold" if part == "gold" else "peers"][dimension] = estimate
+                rows.append(
+                    _score_row(
+                        REVIEWER,
+                        reviewer,
+                        reviewer,
+                        f"{part}_{dimension}",
+                        estimate,
+                        evidence.get((reviewer, dimension), []),
+                    )
                 )
-            )
-            rows.append(
-                _score_row(
-                    REVIEWER,
-                    reviewer,
-                    reviewer,
-                    f"peer_{dimension}",
-                    peer_estimate,
-                    peer_evidence.get((reviewer, dimension), []),
-                )
-            )
         summary.append(entry)
     return summary, rows, dict(pair_table)
 
 
-def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, list]:
-    """(payload, score rows) from loaded inputs; pure apart from the inputs."""
-    by_id = {row.claim.id: row for row in inputs.claims}
-    claims = [row.claim for row in inputs.claims]
-    scored = [
-        inputs.level_scores[c.sourcing_rank]
-        for c in claims
-        if c.claim_type not in rm.UNSCORED_CLAIM_TYPES
-        and c.sourcing_rank in inputs.level_scores
-    ]
-    corpus_mean = sum(scored) / len(scored) if scored else 0.5
-    options = dict(level_scores=inputs.level_scores, corpus_mean=corpus_mean, **params)
-    outlets = rm.score_outlets(claims, **options)
-    sources = rm.score_sources(claims, inputs.alias_table, **options)
-    fact_claims: dict[int, list[rm.Claim]] = defaultdict(list)
-    for row in inputs.claims:
-        for fact_id, value in row.facts:
-            fact_claims[fact_id].append(replace(row.claim, value=value))
-    facts = [rm.Fact(fid, tuple(fact_claims[fid])) for fid in sorted(fact_claims)]
-    conflicts = rm.fact_conflicts(facts)
-    truth = rm.truthfinder(facts)
-
+def _outlets(outlets, truth: cm.TruthFinderResult, facts, by_id) -> tuple:
+    """(score rows, summary) of the outlets, best sourcing first."""
     rows: list[dict] = []
-    outlet_summary = []
+    summary = []
     accuracy_order = {
         s.subject: i + 1 for i, s in enumerate(rm.rank_subjects(outlets, by="accuracy"))
     }
     for rank, score in enumerate(rm.rank_subjects(outlets), start=1):
         key = label = score.name
-        rows += _subject_rows(
-            OUTLET,
-            key,
-            label,
-            score,
-            by_id,
-            inputs.level_scores,
-            lambda c: rm.accuracy_targets(c)[1],
-        )
-        trust = truth.trust.get(score.name)
-        outlet_summary.append(
+        rows += _subject_rows(OUTLET, key, label, score, by_id)
+        summary.append(
             _subject_summary(
                 rank,
                 key,
                 label,
                 score,
                 accuracy_rank=accuracy_order[score.subject],
-                truthfinder_trust=trust,
+                truthfinder_trust=truth.trust.get(score.name),
             )
         )
     for name, trust in truth.trust.items():
@@ -299,23 +239,18 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
             for c in fact.claims
             if c.outlet == name
         ]
+        estimate = {"value": trust, "ci_low": None, "ci_high": None}
+        estimate |= {"n": len(provided), "insufficient": False}
         rows.append(
-            _score_row(
-                OUTLET,
-                name,
-                name,
-                "truthfinder_trust",
-                {
-                    "value": trust,
-                    "ci_low": None,
-                    "ci_high": None,
-                    "n": len(provided),
-                    "insufficient": False,
-                },
-                provided,
-            )
+            _score_row(OUTLET, name, name, "truthfinder_trust", estimate, provided)
         )
-    source_summary = []
+    return rows, summary
+
+
+def _sources(sources, inputs: Inputs, by_id) -> tuple:
+    """(score rows, summary) of the cited sources, best sourcing first."""
+    rows: list[dict] = []
+    summary = []
     accuracy_order = {
         s.subject: i + 1 for i, s in enumerate(rm.rank_subjects(sources, by="accuracy"))
     }
@@ -323,16 +258,8 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
         key, label, vague = _source_subject_key(
             score.subject, _source_display(score, by_id), inputs.article_keys
         )
-        rows += _subject_rows(
-            CITED_SOURCE,
-            key,
-            label,
-            score,
-            by_id,
-            inputs.level_scores,
-            lambda c: rm.accuracy_targets(c)[0],
-        )
-        source_summary.append(
+        rows += _subject_rows(CITED_SOURCE, key, label, score, by_id)
+        summary.append(
             _subject_summary(
                 rank,
                 key,
@@ -342,7 +269,25 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
                 vague=vague,
             )
         )
-    conflict_list = [
+    return rows, summary
+
+
+def _reporter(attribution: cm.Attribution, by_id) -> dict:
+    row = by_id[attribution.claim_id]
+    return {
+        "claim": attribution.claim_id,
+        "gold_span_id": row.gold_span_id,
+        "outlet": attribution.outlet,
+        "article_id": attribution.article_id,
+        "article_external_id": row.article_external_id,
+        "cited_source": attribution.cited_source,
+        "quote": row.quote,
+    }
+
+
+def _conflicts(conflicts, truth: cm.TruthFinderResult, inputs: Inputs, by_id):
+    """Facts reported with different values: who reported which, how trusted."""
+    return [
         {
             "fact_id": conflict.fact_id,
             "label": inputs.facts.get(conflict.fact_id, ""),
@@ -352,20 +297,7 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
                     "confidence": truth.confidence.get(conflict.fact_id, {}).get(
                         reported.value
                     ),
-                    "reported_by": [
-                        {
-                            "claim": a.claim_id,
-                            "gold_span_id": by_id[a.claim_id].gold_span_id,
-                            "outlet": a.outlet,
-                            "article_id": a.article_id,
-                            "article_external_id": by_id[
-                                a.claim_id
-                            ].article_external_id,
-                            "cited_source": a.cited_source,
-                            "quote": by_id[a.claim_id].quote,
-                        }
-                        for a in reported.reported_by
-                    ],
+                    "reported_by": [_reporter(a, by_id) for a in reported.reported_by],
                 }
                 for reported in conflict.values
             ],
@@ -373,13 +305,35 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
         }
         for conflict in conflicts
     ]
+
+
+def _facts(inputs: Inputs) -> list[cm.Fact]:
+    """Linked facts, each with the claims that report a value of it."""
+    fact_claims: dict[int, list[rm.Claim]] = defaultdict(list)
+    for row in inputs.claims:
+        for fact_id, value in row.facts:
+            fact_claims[fact_id].append(replace(row.claim, value=value))
+    return [cm.Fact(fid, tuple(fact_claims[fid])) for fid in sorted(fact_claims)]
+
+
+def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, list]:
+    """(payload, score rows) from loaded inputs; pure apart from the inputs."""
+    by_id = {row.claim.id: row for row in inputs.claims}
+    claims = [row.claim for row in inputs.claims]
+    mean = rm.corpus_mean(claims, inputs.rules)
+    options = dict(rules=inputs.rules, corpus_mean=0.5 if mean is None else mean)
+    outlets = rm.score_outlets(claims, **options, **params)
+    sources = rm.score_sources(claims, inputs.alias_table, **options, **params)
+    facts = _facts(inputs)
+    truth = cm.truthfinder(facts)
+    outlet_rows, outlet_summary = _outlets(outlets, truth, facts, by_id)
+    source_rows, source_summary = _sources(sources, inputs, by_id)
     annotators, reviewer_rows, pair_table = _annotators(inputs)
-    rows += reviewer_rows
     payload = {
         "version": PAYLOAD_VERSION,
         "params": params,
-        "level_scores": {str(rank): s for rank, s in inputs.level_scores.items()},
-        "corpus_mean": corpus_mean if scored else None,
+        "level_scores": {str(r): s for r, s in inputs.rules.level_scores.items()},
+        "corpus_mean": mean,
         "claims": {
             "total": len(inputs.claims),
             "from_gold": sum(r.origin == "gold" for r in inputs.claims),
@@ -391,7 +345,7 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
         },
         "outlets": outlet_summary,
         "cited_sources": source_summary,
-        "conflicts": conflict_list,
+        "conflicts": _conflicts(cm.fact_conflicts(facts), truth, inputs, by_id),
         "truthfinder": {
             "trust": truth.trust,
             "winners": {str(k): v for k, v in truth.winners.items()},
@@ -402,4 +356,4 @@ def reliability_compute(inputs: Inputs, params: dict[str, Any]) -> tuple[dict, l
         "annotator_pairs": pair_table,
         "warnings": inputs.warnings,
     }
-    return payload, rows
+    return payload, outlet_rows + source_rows + reviewer_rows

@@ -96,6 +96,13 @@ DEFAULT_SOURCING_LEVELS = [
 ]
 
 
+# Codes reliability scoring treats specially, looked up in a session's scheme:
+# claim types that are not checkable claims (no sourcing score, no verdict), and
+# the sourcing level of a claim stated with no attribution (the outlet's voice).
+UNSCORED_CLAIM_TYPES = frozenset({"opinion_not_claim"})
+UNSUPPORTED_LEVEL = "unsupported"
+
+
 @transaction.atomic
 def scheme_ensure_default() -> LabelScheme:
     """Create the default scheme if missing; existing labels are left as edited."""

@@ -3,39 +3,50 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annotations.metrics.annotators import (
+    GoldLabel,
+    annotator_agreement_with_gold,
+    peer_agreement,
+    wilson_interval,
+)
+from annotations.metrics.consistency import Fact, fact_conflicts, truthfinder, value_key
 from annotations.metrics.reliability import (
     Claim,
-    Fact,
-    GoldLabel,
+    SchemeRules,
     ScoreEstimate,
-    SourceKey,
     accuracy_score,
     accuracy_targets,
-    annotator_agreement_with_gold,
     beta_cdf,
     beta_quantile,
-    fact_conflicts,
-    is_vague_source,
-    normalise_aliases,
-    normalise_source,
+    corpus_mean,
     rank_subjects,
     score_outlets,
     score_sources,
-    source_key,
     sourcing_level_scores,
     sourcing_score,
-    truthfinder,
-    value_key,
-    wilson_interval,
+)
+from annotations.metrics.sources import (
+    SourceKey,
+    is_vague_source,
+    normalise_aliases,
+    normalise_source,
+    source_key,
 )
 
 # Even spacing of the six ranks: 1 - (rank - 1) / 5.
 PRIMARY, ON_RECORD, INSTITUTION, MEDIA, VAGUE, UNSUPPORTED = range(1, 7)
+# What the default scheme says (the service reads it from the scheme's rows).
+RULES = SchemeRules(
+    level_scores=sourcing_level_scores(range(1, 7)),
+    unscored_claim_types=frozenset({"opinion_not_claim"}),
+    unsupported_rank=UNSUPPORTED,
+)
 
 
 def claim(
@@ -255,12 +266,12 @@ def test_one_excellent_claim_does_not_outrank_forty_good_ones():
     ]
     # Lucky: (5 * .5 + 1.0) / (5 + 1) = 3.5 / 6 = .58333
     # Steady: (5 * .5 + 40 * .8) / (5 + 40) = 34.5 / 45 = .76667
-    scores = score_outlets(claims, corpus_mean=0.5, min_n=1)
+    scores = score_outlets(claims, rules=RULES, corpus_mean=0.5, min_n=1)
     assert scores["Lucky"].sourcing.value == pytest.approx(3.5 / 6)
     assert scores["Steady"].sourcing.value == pytest.approx(34.5 / 45)
     assert [s.name for s in rank_subjects(scores)] == ["Steady", "Lucky"]
     # With the default min_n = 5 the lone claim is insufficient and ranks last.
-    scores = score_outlets(claims, corpus_mean=0.5)
+    scores = score_outlets(claims, rules=RULES, corpus_mean=0.5)
     assert scores["Lucky"].sourcing.insufficient
     assert [s.name for s in rank_subjects(scores)] == ["Steady", "Lucky"]
 
@@ -273,7 +284,7 @@ def test_default_corpus_mean_is_the_mean_of_all_scored_claims():
         claim(2, outlet="A", rank=ON_RECORD),
         claim(3, outlet="B", rank=INSTITUTION),
     ]
-    scores = score_outlets(claims, min_n=1)
+    scores = score_outlets(claims, rules=RULES, min_n=1)
     assert scores["A"].sourcing.value == pytest.approx(5.8 / 7)
     assert scores["B"].sourcing.value == pytest.approx(4.6 / 6)
 
@@ -283,16 +294,58 @@ def test_opinions_carry_no_sourcing_score_or_verdict():
         claim(1, rank=PRIMARY),
         claim(2, rank=UNSUPPORTED, claim_type="opinion_not_claim", verdict="supported"),
     ]
-    dawn = score_outlets(claims, corpus_mean=0.5, min_n=1)["Dawn"]
+    dawn = score_outlets(claims, rules=RULES, corpus_mean=0.5, min_n=1)["Dawn"]
     assert dawn.evidence == (1,)
     assert dawn.sourcing.value == pytest.approx((2.5 + 1.0) / 6)
     assert dawn.accuracy is None
-    assert accuracy_targets(claims[1]) == (False, False)
+    assert accuracy_targets(claims[1], RULES) == (False, False)
+
+
+def test_scheme_rules_come_from_the_caller_not_from_built_in_codes():
+    opinion = claim(
+        1, rank=UNSUPPORTED, claim_type="opinion_not_claim", verdict="supported"
+    )
+    commentary = claim(2, rank=PRIMARY, claim_type="commentary", verdict="supported")
+    plain = SchemeRules(level_scores=RULES.level_scores)
+    # Without rules naming it, "opinion_not_claim" is a claim like any other.
+    dawn = score_outlets([opinion, commentary], rules=plain, min_n=1)["Dawn"]
+    assert dawn.evidence == (1, 2) and dawn.supported == 2
+    assert accuracy_targets(opinion, plain) == (False, True)
+    other = SchemeRules(RULES.level_scores, frozenset({"commentary"}), VAGUE)
+    dawn = score_outlets([opinion, commentary], rules=other, min_n=1)["Dawn"]
+    assert dawn.evidence == (1,) and dawn.sourcing_evidence == (1,)
+    # A cited claim blames the outlet too only at the scheme's unsupported rank.
+    cited = claim(3, cited="Khawaja Asif", rank=UNSUPPORTED)
+    assert accuracy_targets(cited, RULES) == (True, True)
+    assert accuracy_targets(cited, other) == (True, False)
+    assert accuracy_targets(claim(4, cited="Asif", rank=VAGUE), other) == (True, True)
+
+
+def test_corpus_mean_of_scored_claims_only():
+    claims = [
+        claim(1, rank=PRIMARY),
+        claim(2, rank=VAGUE),
+        claim(3, rank=PRIMARY, claim_type="opinion_not_claim"),
+    ]
+    assert corpus_mean(claims, RULES) == pytest.approx((1.0 + 0.2) / 2)
+    assert corpus_mean(claims[2:], RULES) is None
+    assert corpus_mean([], RULES) is None
+
+
+def test_subject_scores_say_which_claims_each_estimate_used():
+    claims = [
+        claim(1, rank=PRIMARY, verdict="contradicted"),
+        claim(2, rank=ON_RECORD, cited="Asif", verdict="supported"),
+        claim(3, rank=VAGUE, verdict="unverifiable"),
+    ]
+    dawn = score_outlets(claims, rules=RULES, min_n=1)["Dawn"]
+    assert dawn.evidence == dawn.sourcing_evidence == (1, 2, 3)
+    assert dawn.accuracy_evidence == (1,)  # 2 blames Asif, 3 is no verdict
 
 
 def test_unknown_sourcing_rank_is_an_error():
     with pytest.raises(ValueError, match="unknown sourcing rank"):
-        score_outlets([claim(1, rank=9)])
+        score_outlets([claim(1, rank=9)], rules=RULES)
 
 
 # --- Beta quantiles and accuracy ----------------------------------------------
@@ -384,7 +437,7 @@ def test_accuracy_score_is_the_beta_posterior():
     ],
 )
 def test_accuracy_targets(cited, rank, expected):
-    assert accuracy_targets(claim(1, cited=cited, rank=rank)) == expected
+    assert accuracy_targets(claim(1, cited=cited, rank=rank), RULES) == expected
 
 
 def test_contradicted_accurate_quote_counts_against_the_official_not_the_outlet():
@@ -398,13 +451,13 @@ def test_contradicted_accurate_quote_counts_against_the_official_not_the_outlet(
         claim(2, rank=UNSUPPORTED, verdict="supported"),
         claim(3, cited="Khawaja Asif", verdict="unverifiable"),
     ]
-    outlet = score_outlets(claims, corpus_mean=0.5, min_n=1)["Dawn"]
+    outlet = score_outlets(claims, rules=RULES, corpus_mean=0.5, min_n=1)["Dawn"]
     # Only claim 2 is in Dawn's voice: Beta(1 + 1, 1 + 0), mean 2/3.
     assert (outlet.supported, outlet.contradicted) == (1, 0)
     assert outlet.accuracy.value == pytest.approx(2 / 3)
     # Dawn's sourcing still covers all three claims.
     assert outlet.evidence == (1, 2, 3) and outlet.sourcing.n == 3
-    asif = score_sources(claims, min_n=1)[SourceKey("khawaja asif")]
+    asif = score_sources(claims, rules=RULES, min_n=1)[SourceKey("khawaja asif")]
     # Claim 1 is contradicted, claim 3 unverifiable (ignored): Beta(1, 2), mean 1/3.
     assert (asif.supported, asif.contradicted) == (0, 1)
     assert asif.accuracy.value == pytest.approx(1 / 3)
@@ -435,14 +488,15 @@ def test_alias_table_merges_the_evidence_of_every_spelling():
         "Khawaja Muhammad Asif": "Khawaja Asif",
         "Defence Minister Khawaja Asif": "Khawaja Asif",
     }
-    merged = score_sources(claims, aliases, min_n=1)
+    merged = score_sources(claims, aliases, rules=RULES, min_n=1)
     assert list(merged) == [SourceKey("khawaja asif")]
     asif = merged[SourceKey("khawaja asif")]
     assert asif.name == "Khawaja Asif"
     assert asif.evidence == (1, 2, 3) and asif.n == 3
     # 2 supported, 1 contradicted: Beta(3, 2), mean 3/5.
     assert asif.accuracy.value == pytest.approx(0.6)
-    assert len(score_sources(claims, min_n=1)) == 3  # unmerged without the table
+    unmerged = score_sources(claims, rules=RULES, min_n=1)  # without the table
+    assert len(unmerged) == 3
 
 
 def test_vague_sources_in_two_articles_are_two_subjects():
@@ -451,7 +505,7 @@ def test_vague_sources_in_two_articles_are_two_subjects():
         claim(2, outlet="Dawn", article="a1", cited="officials."),
         claim(3, outlet="Geo", article="a2", cited="officials", verdict="contradicted"),
     ]
-    scores = score_sources(claims, min_n=1)
+    scores = score_sources(claims, rules=RULES, min_n=1)
     assert set(scores) == {SourceKey("officials", "a1"), SourceKey("officials", "a2")}
     assert scores[SourceKey("officials", "a1")].evidence == (1, 2)
     assert scores[SourceKey("officials", "a2")].evidence == (3,)
@@ -464,7 +518,7 @@ def test_rank_subjects_puts_insufficient_last_and_breaks_ties_by_name():
         + [claim(f"c{i}", outlet="Gamma", rank=PRIMARY) for i in range(5)]
         + [claim("z", outlet="Aardvark", rank=PRIMARY, verdict="contradicted")]
     )
-    scores = score_outlets(claims, corpus_mean=0.5)
+    scores = score_outlets(claims, rules=RULES, corpus_mean=0.5)
     assert [s.name for s in rank_subjects(scores)] == [
         "Gamma",
         "Alpha",
@@ -482,7 +536,8 @@ def test_rank_subjects_puts_insufficient_last_and_breaks_ties_by_name():
 
 def test_score_outlets_is_deterministic():
     claims = [claim(i, rank=(i % 6) + 1) for i in range(12)]
-    assert score_outlets(claims, seed=3) == score_outlets(claims, seed=3)
+    once = score_outlets(claims, rules=RULES, seed=3)
+    assert once == score_outlets(claims, rules=RULES, seed=3)
 
 
 # --- Cross-article consistency ------------------------------------------------
@@ -623,6 +678,35 @@ def test_agreement_with_gold_uses_the_wilson_interval():
     r2 = result["r2", "sourcing_quality"]
     assert r2.rate == 1.0 and r2.high == pytest.approx(1.0)
     assert r2.low == pytest.approx(10 / (10 + 1.959964**2), abs=1e-6)
+
+
+def test_peer_agreement_counts_every_ordered_pair_of_other_reviewers():
+    @dataclass
+    class Member:
+        reviewer: str
+        labels: dict
+
+    units = [
+        [Member("r1", {"claim_type": "a"}), Member("r2", {"claim_type": "a"})]
+        + [Member("r3", {"claim_type": "b"})],
+        [Member("r1", {"claim_type": "x"}), Member("r2", {"claim_type": "y"})],
+        # A reviewer is never compared with themselves.
+        [Member("r4", {"claim_type": "a"}), Member("r4", {"claim_type": "b"})],
+    ]
+    reviewers, pairs = peer_agreement(units, ["claim_type"])
+    # r1: = r2, != r3 (unit 1), != r2 (unit 2); r3: != r1, != r2.
+    r1 = reviewers["r1", "claim_type"]
+    assert (r1.matches, r1.n) == (1, 3)
+    assert (r1.low, r1.high) == wilson_interval(1, 3)
+    r2 = reviewers["r2", "claim_type"]
+    assert (r2.matches, r2.n) == (1, 3)
+    assert reviewers["r3", "claim_type"].rate == 0.0
+    assert ("r4", "claim_type") not in reviewers
+    assert {key: (p.matches, p.n) for key, p in pairs.items()} == {
+        ("r1", "r2", "claim_type"): (1, 2),
+        ("r1", "r3", "claim_type"): (0, 1),
+        ("r2", "r3", "claim_type"): (0, 1),
+    }
 
 
 def test_wilson_interval_is_undefined_without_labels():

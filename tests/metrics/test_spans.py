@@ -185,6 +185,48 @@ class TestMaxWeightMatching:
             best = max(best, sum(weights[i, j] for i, j in cells))
         assert sum(weights[i, j] for i, j in pairs) == pytest.approx(best)
 
+    @pytest.mark.parametrize("seed", range(40))
+    def test_ties_take_the_lexicographically_smallest_best_matching(self, seed):
+        """Small integer weights tie often; of the best matchings, the one whose
+        sorted pair list is smallest wins (lowest indices first)."""
+        rng = np.random.default_rng(seed)
+        rows, cols = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        weights = rng.integers(0, 3, size=(rows, cols)).astype(float)
+        small, large = sorted((rows, cols))
+        best_total, candidates = -1.0, []
+        for perm in itertools.permutations(range(large), small):
+            cells = zip(range(small), perm, strict=True)
+            if rows > cols:
+                cells = ((i, j) for j, i in cells)
+            pairs = sorted((i, j) for i, j in cells if weights[i, j] > 0)
+            total = sum(weights[i, j] for i, j in pairs)
+            if total > best_total:
+                best_total, candidates = total, []
+            if total == best_total:
+                candidates.append(pairs)
+        assert max_weight_matching(weights) == min(candidates)
+
+    def test_tie_break_examples(self):
+        assert max_weight_matching(np.ones((2, 2))) == [(0, 0), (1, 1)]
+        assert max_weight_matching(np.ones((1, 3))) == [(0, 0)]
+        assert max_weight_matching(np.ones((3, 1))) == [(0, 0)]
+        # One pair of weight 2 ties two pairs of 1 each: row 0 takes column 0.
+        assert max_weight_matching(np.array([[1.0, 2.0], [0.0, 1.0]])) == [
+            (0, 0),
+            (1, 1),
+        ]
+
+    def test_totals_equal_up_to_rounding_are_a_tie(self):
+        """0.1 + 0.2 is one ulp above 0.3: the anti-diagonal is "better" only by
+        rounding, so the diagonal (lower indices) wins either way round."""
+        a, b = 0.1 + 0.2, 0.3
+        assert max_weight_matching(np.array([[a, b], [b, a]])) == [(0, 0), (1, 1)]
+        assert max_weight_matching(np.array([[b, a], [a, b]])) == [(0, 0), (1, 1)]
+
+    def test_identical_spans_join_the_first_in_canonical_order(self):
+        spans = [Span(2, "ann", 0, 10), Span(1, "ann", 0, 10), Span(3, "bob", 0, 10)]
+        assert _members(align_spans(spans)) == [(1, 3), (2,)]
+
 
 class TestPairwiseDetection:
     def test_hand_worked_pair(self):

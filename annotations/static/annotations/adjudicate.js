@@ -2,10 +2,14 @@
 //
 // Keyboard first: j/n next, k/p previous, a/b/c accept a version, r reject, e edit,
 // Esc cancel. Offsets shown and sent are Unicode code points (end exclusive); the
-// article text is sliced in UTF-16 with the `*_utf16` offsets the API also returns.
-// User text only reaches the DOM through textContent, attributes or form values.
+// article text is sliced in UTF-16 with the `*_utf16` offsets the API also returns
+// (conversions in offsets.js). The unit's cards are drawn by adjudicate/cards.js, the
+// edit form is adjudicate/edit.js. User text only reaches the DOM through
+// textContent, attributes or form values.
 
-import { errorText as apiErrorText, request, getAll, el } from "./http.js";
+import { goldText, snippet, statusBadge, versionCard } from "./adjudicate/cards.js";
+import { EditForm } from "./adjudicate/edit.js";
+import { FIELD_LABELS, errorText as apiErrorText, request, getAll, el } from "./http.js";
 
 const root = document.getElementById("adjudicate");
 const sessionId = Number(root.dataset.sessionId);
@@ -20,36 +24,31 @@ const disputeEl = document.getElementById("dispute");
 const contextEl = document.getElementById("context");
 const editForm = document.getElementById("edit-form");
 
-const CONTEXT_CHARS = 240;
-const CARD_CONTEXT_CHARS = 70;
 const ACCEPT_KEYS = ["a", "b", "c"];
-const FIELD_LABELS = {
-  decision: "Decision",
-  accept: "Accepted version",
-  start: "Start",
-  end: "End",
-  quote: "Quote",
-  claim_type: "Claim type",
-  sourcing_quality: "Sourcing quality",
-  cited_source: "Cited source",
-  note: "Note",
-  verdict: "Verdict",
-  facts: "Fact",
-  detail: "",
-  non_field_errors: "",
+const labels = {
+  claimTypes: new Map(scheme.claim_types.map((c) => [c.code, c])),
+  levels: new Map(scheme.sourcing_levels.map((l) => [l.code, l])),
 };
 
-const claimTypes = new Map(scheme.claim_types.map((c) => [c.code, c]));
-const levels = new Map(scheme.sourcing_levels.map((l) => [l.code, l]));
-
+// The page's state; only this module changes it.
 const state = {
-  units: [],
-  index: -1,
-  articles: new Map(), // id -> {title, text}
+  units: [], // the queue, as loaded
+  index: -1, // the unit on screen, or -1
+  articles: new Map(), // id -> {title, text, outlet}
   facts: [],
-  busy: false,
-  editing: false,
+  busy: false, // a decision is being saved
 };
+
+const edit = new EditForm({
+  formEl: editForm,
+  contextEl,
+  scheme,
+  say,
+  current: () => {
+    const unit = state.units[state.index];
+    return { unit, article: unit && state.articles.get(unit.article) };
+  },
+});
 
 // --- HTTP -------------------------------------------------------------------
 
@@ -72,28 +71,6 @@ function showError(text) {
 
 function say(text) {
   statusEl.textContent = text;
-}
-
-// --- Offsets ----------------------------------------------------------------
-
-function utf16ToCodePoint(text, offset) {
-  let count = 0;
-  for (let i = 0; i < offset; i += 1) {
-    const code = text.charCodeAt(i);
-    if (!(code >= 0xdc00 && code <= 0xdfff && i > 0)) count += 1;
-  }
-  return count;
-}
-
-function codePointToUtf16(text, offset) {
-  let units = 0;
-  let points = 0;
-  for (const char of text) {
-    if (points === offset) return units;
-    units += char.length;
-    points += 1;
-  }
-  return units;
 }
 
 // --- Loading --------------------------------------------------------------------
@@ -138,10 +115,6 @@ async function loadQueue(preferId) {
 
 // --- Rendering ------------------------------------------------------------------
 
-function statusBadge(status, attrs = {}) {
-  return el("span", { class: `unit-status unit-status--${status}`, ...attrs }, status);
-}
-
 function renderQueue() {
   const open = state.units.filter((unit) => unit.status === "disputed").length;
   document.getElementById("queue-count").textContent = `${open} open of ${state.units.length}`;
@@ -170,83 +143,6 @@ function renderQueue() {
   queueEl.replaceChildren(...parts);
 }
 
-function snippet(text, start16, end16, markStart, markEnd, markClass, around = CONTEXT_CHARS) {
-  // Text around [start16, end16) with [markStart, markEnd) highlighted; cut at spaces.
-  let from = Math.max(0, start16 - around);
-  let to = Math.min(text.length, end16 + around);
-  if (from > 0) from = text.indexOf(" ", from) + 1 || from;
-  if (to < text.length) to = text.lastIndexOf(" ", to) > end16 ? text.lastIndexOf(" ", to) : to;
-  const nodes = [];
-  if (from > 0) nodes.push(document.createTextNode("… "));
-  const lead = document.createTextNode(text.slice(from, markStart));
-  const mark = el("mark", markClass ? { class: markClass } : {}, text.slice(markStart, markEnd));
-  const tail = document.createTextNode(text.slice(markEnd, to));
-  nodes.push(lead, mark, tail);
-  if (to < text.length) nodes.push(document.createTextNode(" …"));
-  return { nodes, from, lead, mark, tail };
-}
-
-function labelLine(dl, term, value, colour) {
-  const dd = el("dd");
-  if (colour) {
-    const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
-    swatch.style.background = colour;
-    dd.append(swatch);
-  }
-  dd.append(document.createTextNode(value || "—"));
-  dl.append(el("dt", {}, term), dd);
-}
-
-function versionCard(version, unit, text) {
-  const card = el("article", { class: "version", "data-letter": version.letter, "data-span-id": String(version.id) });
-  const gold = unit.gold;
-  if (gold?.decision === "accepted") {
-    // Decisions recorded before accepted_span existed may lack it: match offsets.
-    const chosen = gold.accepted_span != null
-      ? gold.accepted_span === version.id
-      : gold.start === version.start && gold.end === version.end;
-    if (chosen) card.dataset.chosen = "1";
-  }
-  const head = el("h3");
-  head.append(el("span", { class: "letter" }, version.letter), document.createTextNode(version.reviewer));
-  card.append(head);
-  const ctx = el("div", { class: "context" });
-  const low = Math.min(unit.start_utf16, version.start_utf16);
-  const high = Math.max(unit.end_utf16, version.end_utf16);
-  ctx.append(...snippet(text, low, high, version.start_utf16, version.end_utf16, "", CARD_CONTEXT_CHARS).nodes);
-  card.append(ctx);
-  const dl = el("dl");
-  labelLine(dl, "Offsets", `${version.start}–${version.end} (${version.end - version.start} chars)`);
-  const claim = claimTypes.get(version.claim_type);
-  labelLine(dl, "Claim type", claim ? claim.name : version.claim_type, claim?.color);
-  const level = levels.get(version.sourcing_quality);
-  labelLine(dl, "Sourcing", level ? `${level.rank}. ${level.name}` : version.sourcing_quality);
-  labelLine(dl, "Cited source", version.cited_source);
-  labelLine(dl, "Note", version.note);
-  card.append(dl);
-  return card;
-}
-
-function goldText(gold) {
-  if (!gold) return "";
-  const who = `${gold.decided_by}, revision ${gold.revision}`;
-  if (gold.decision === "rejected") return `Gold: rejected (not a claim) by ${who}.`;
-  const claim = claimTypes.get(gold.claim_type)?.name ?? gold.claim_type;
-  const level = levels.get(gold.sourcing_quality)?.name ?? gold.sourcing_quality;
-  const accepted = gold.source_spans.find((s) => s.id === gold.accepted_span);
-  let origin;
-  if (gold.decision === "accepted" && gold.accepted_reviewer) {
-    const letter = accepted?.letter ? `version ${accepted.letter}, ` : "";
-    origin = `accepted ${letter}by ${gold.accepted_reviewer}`;
-  } else {
-    const from = gold.source_spans.map((s) => s.letter).filter(Boolean).join(", ");
-    origin = `${gold.decision}${from ? ` from ${from}` : ""}`;
-  }
-  const verdict = gold.verdict ? `, verdict ${gold.verdict}` : "";
-  const facts = gold.facts.length ? `; facts: ${gold.facts.map((f) => `${f.label} = ${f.value}`).join("; ")}` : "";
-  return `Gold (${origin}): ${gold.start}–${gold.end} “${gold.quote}”, ${claim}, ${level}${gold.cited_source ? `, ${gold.cited_source}` : ""}${verdict}${facts} — ${who}.`;
-}
-
 function renderActions(unit) {
   const actions = document.getElementById("actions");
   const buttons = unit.versions.map((version, i) => {
@@ -256,17 +152,17 @@ function renderActions(unit) {
     button.addEventListener("click", () => accept(version.letter));
     return button;
   });
-  const edit = el("button", { type: "button", class: "button", id: "edit-button" });
-  edit.append(document.createTextNode("Edit "), el("kbd", {}, "e"));
-  edit.addEventListener("click", openEdit);
+  const editButton = el("button", { type: "button", class: "button", id: "edit-button" });
+  editButton.append(document.createTextNode("Edit "), el("kbd", {}, "e"));
+  editButton.addEventListener("click", openEdit);
   const reject = el("button", { type: "button", class: "button button--danger", id: "reject-button" });
   reject.append(document.createTextNode("Reject: not a claim "), el("kbd", {}, "r"));
   reject.addEventListener("click", rejectUnit);
-  actions.replaceChildren(...buttons, edit, reject);
+  actions.replaceChildren(...buttons, editButton, reject);
 }
 
 async function showCurrent() {
-  closeEdit();
+  edit.close();
   const unit = state.units[state.index];
   document.getElementById("queue-empty").hidden = Boolean(unit);
   disputeEl.hidden = !unit;
@@ -292,10 +188,10 @@ async function showCurrent() {
   contextEl.replaceChildren(...context.nodes);
   contextEl.dataset.from = String(context.from);
   const versions = document.getElementById("versions");
-  versions.replaceChildren(...unit.versions.map((version) => versionCard(version, unit, article.text)));
+  versions.replaceChildren(...unit.versions.map((version) => versionCard(version, unit, article.text, labels)));
   const gold = document.getElementById("gold-line");
   gold.hidden = !unit.gold;
-  gold.textContent = goldText(unit.gold);
+  gold.textContent = goldText(unit.gold, labels);
   document.getElementById("verdict").value = unit.gold?.verdict ?? "";
   renderActions(unit);
   document.body.dataset.unitId = String(unit.id);
@@ -394,97 +290,18 @@ function rejectUnit() {
 
 // --- Edit -----------------------------------------------------------------------
 
-function fillSelect(select, items, current) {
-  select.replaceChildren(...items.map((item) => el("option", { value: item.code }, item.rank ? `${item.rank}. ${item.name}` : item.name)));
-  select.value = current;
-}
-
-function updateEditQuote() {
-  const unit = state.units[state.index];
-  const article = unit && state.articles.get(unit.article);
-  const quote = document.getElementById("edit-quote");
-  const start = Number(document.getElementById("edit-start").value);
-  const end = Number(document.getElementById("edit-end").value);
-  if (!article || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start) {
-    quote.textContent = "";
-    return;
-  }
-  quote.textContent = article.text.slice(codePointToUtf16(article.text, start), codePointToUtf16(article.text, end));
-}
-
 function openEdit() {
-  const unit = state.units[state.index];
-  if (!unit) return;
-  const base = unit.gold?.decision && unit.gold.decision !== "rejected" ? unit.gold : unit.versions[0];
-  document.getElementById("edit-start").value = String(base.start);
-  document.getElementById("edit-end").value = String(base.end);
-  fillSelect(document.getElementById("edit-claim-type"), scheme.claim_types, base.claim_type);
-  fillSelect(document.getElementById("edit-sourcing"), scheme.sourcing_levels, base.sourcing_quality);
-  document.getElementById("edit-cited-source").value = base.cited_source ?? "";
-  editForm.hidden = false;
-  state.editing = true;
-  updateEditQuote();
-  document.getElementById("edit-start").focus();
-  say("Editing: select words in the text above, or type offsets. Enter saves, Esc cancels.");
-}
-
-function closeEdit() {
-  editForm.hidden = true;
-  state.editing = false;
-}
-
-function selectionToOffsets() {
-  // A selection inside the context box sets the edit offsets (code points).
-  if (!state.editing) return;
-  const selection = window.getSelection();
-  if (!selection || selection.isCollapsed || !selection.rangeCount) return;
-  const range = selection.getRangeAt(0);
-  if (!contextEl.contains(range.startContainer) || !contextEl.contains(range.endContainer)) return;
-  const unit = state.units[state.index];
-  const article = state.articles.get(unit.article);
-  const from = Number(contextEl.dataset.from);
-  const offsetOf = (container, offset) => {
-    // Sum the text before the boundary, skipping the "… " ellipsis node.
-    let total = 0;
-    const walker = document.createTreeWalker(contextEl, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const isEllipsis = node.parentNode === contextEl && (node.data === "… " || node.data === " …");
-      if (node === container) return isEllipsis ? total : total + offset;
-      if (!isEllipsis) total += node.data.length;
-    }
-    return total;
-  };
-  let start = from + offsetOf(range.startContainer, range.startOffset);
-  let end = from + offsetOf(range.endContainer, range.endOffset);
-  const text = article.text;
-  while (start < end && /\s/.test(text[start])) start += 1;
-  while (end > start && /\s/.test(text[end - 1])) end -= 1;
-  if (end <= start) return;
-  document.getElementById("edit-start").value = String(utf16ToCodePoint(text, start));
-  document.getElementById("edit-end").value = String(utf16ToCodePoint(text, end));
-  updateEditQuote();
+  edit.open();
 }
 
 function submitEdit(event) {
   event.preventDefault();
-  const start = Number(document.getElementById("edit-start").value);
-  const end = Number(document.getElementById("edit-end").value);
-  if (!Number.isInteger(start) || !Number.isInteger(end)) {
+  const body = edit.decision();
+  if (!body) {
     showError("Start and End must be whole numbers.");
     return;
   }
-  decide(
-    {
-      decision: "edited",
-      start,
-      end,
-      offset_unit: "codepoint",
-      claim_type: document.getElementById("edit-claim-type").value,
-      sourcing_quality: document.getElementById("edit-sourcing").value,
-      cited_source: document.getElementById("edit-cited-source").value,
-    },
-    "save the edited span",
-  );
+  decide(body, "save the edited span");
 }
 
 // --- Keyboard -------------------------------------------------------------------
@@ -496,15 +313,15 @@ function typing(target) {
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "Escape") {
-    if (state.editing) {
-      closeEdit();
+    if (edit.editing) {
+      edit.close();
       say("Edit cancelled.");
       document.getElementById("dispute-title").focus({ preventScroll: true });
       event.preventDefault();
     }
     return;
   }
-  if (typing(event.target) || state.editing) return;
+  if (typing(event.target) || edit.editing) return;
   const key = event.key.toLowerCase();
   const actions = {
     j: () => step(1),
@@ -527,12 +344,14 @@ document.addEventListener("keydown", (event) => {
 
 editForm.addEventListener("submit", submitEdit);
 document.getElementById("edit-cancel").addEventListener("click", () => {
-  closeEdit();
+  edit.close();
   say("Edit cancelled.");
 });
-for (const id of ["edit-start", "edit-end"]) document.getElementById(id).addEventListener("input", updateEditQuote);
-contextEl.addEventListener("mouseup", selectionToOffsets);
-contextEl.addEventListener("keyup", selectionToOffsets);
+for (const id of ["edit-start", "edit-end"]) {
+  document.getElementById(id).addEventListener("input", () => edit.updateQuote());
+}
+contextEl.addEventListener("mouseup", () => edit.takeSelection());
+contextEl.addEventListener("keyup", () => edit.takeSelection());
 document.getElementById("fact-select").addEventListener("change", (event) => {
   document.getElementById("fact-label-field").hidden = event.target.value !== "new";
 });

@@ -1,5 +1,6 @@
 // Shared by the workbench pages: same-origin JSON calls to the REST API, DRF
-// pagination, API errors in plain words, and a safe element builder.
+// pagination, API errors in plain words (one set of field labels), and a safe
+// element builder.
 //
 // Nothing here turns user text into HTML: `el` sets text through textContent and
 // attributes through setAttribute.
@@ -52,6 +53,27 @@ export async function getAll(url) {
   }
   return { ok: true, status: 200, items };
 }
+
+// How API error bodies name the fields of spans, decisions and review states.
+export const FIELD_LABELS = {
+  start: "Start",
+  end: "End",
+  quote: "Quote",
+  claim_type: "Claim type",
+  sourcing_quality: "Sourcing quality",
+  cited_source: "Cited source",
+  note: "Note",
+  version: "Version",
+  article: "Article",
+  reviewer: "Reviewer",
+  done: "Done",
+  decision: "Decision",
+  accept: "Accepted version",
+  verdict: "Verdict",
+  facts: "Fact",
+  detail: "",
+  non_field_errors: "",
+};
 
 function flatten(value) {
   if (Array.isArray(value)) return value.map(flatten).join(" ");

@@ -1,0 +1,48 @@
+// The page's data: the article text, the scheme's labels and the spans shown.
+//
+// Spans are kept with their UTF-16 offsets (u16start, u16end), the unit the DOM
+// counts in; the API returns them as start_utf16/end_utf16 beside the code points.
+
+import { codePointToUtf16Map } from "../offsets.js";
+
+export function createDocument({ scheme, article, spans }) {
+  const doc = {
+    article, // the article's own fields, without its spans
+    text: article.text,
+    cpToUtf16: codePointToUtf16Map(article.text), // code point offset -> UTF-16
+    claimTypes: new Map(), // code -> claim type, in the scheme's order
+    levels: new Map(), // code -> sourcing level, best first
+    spans: new Map(), // id -> span with u16start/u16end
+    done: Boolean(article.my_done),
+  };
+  for (const claim of [...scheme.claim_types].sort((a, b) => a.position - b.position)) {
+    doc.claimTypes.set(claim.code, claim);
+  }
+  for (const level of [...scheme.sourcing_levels].sort((a, b) => a.rank - b.rank)) {
+    doc.levels.set(level.code, level);
+  }
+  for (const span of spans) storeSpan(doc, { is_mine: true, ...span });
+  return doc;
+}
+
+// Keeps a span from the API (replacing the one with its id); returns it as kept.
+export function storeSpan(doc, span) {
+  const start = Number.isInteger(span.start_utf16) ? span.start_utf16 : doc.cpToUtf16[span.start];
+  const end = Number.isInteger(span.end_utf16) ? span.end_utf16 : doc.cpToUtf16[span.end];
+  const normal = { ...span, u16start: start, u16end: end };
+  if (normal.is_mine === undefined) normal.is_mine = true;
+  doc.spans.set(normal.id, normal);
+  return normal;
+}
+
+// Spans passing `filter` in text order (outer before inner, then by id).
+export function sortedSpans(doc, filter) {
+  return [...doc.spans.values()]
+    .filter(filter)
+    .sort((a, b) => a.u16start - b.u16start || b.u16end - a.u16end || a.id - b.id);
+}
+
+export function excerpt(text, limit = 90) {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
