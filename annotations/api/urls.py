@@ -17,6 +17,14 @@ urlpatterns: list = [
     # Each sub-domain adds its routes in its own block below.
     # --- Annotation work: auth, sessions, articles, spans, review state --------
     path("auth/token/", auth_views.TokenView.as_view(), name="token"),
+    path(
+        "auth/token/rotate/", auth_views.TokenRotateView.as_view(), name="token-rotate"
+    ),
+    path(
+        "auth/tokens/<int:user_id>/",
+        auth_views.UserTokenView.as_view(),
+        name="user-token",
+    ),
     path("me/", annotation_views.MeView.as_view(), name="me"),
     path(
         "sessions/",
