@@ -120,7 +120,7 @@ def login(page, live_server, username: str, password: str) -> None:
 
 def open_article(page, live_server, session_id: int, article_id: int) -> None:
     page.goto(f"{live_server.url}/sessions/{session_id}/articles/{article_id}/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
 
 
 def drag_select(page, phrase: str, occurrence: int = 0, to_phrase: str | None = None):
