@@ -27,8 +27,15 @@ PRODUCTION = {
     "CSRF_COOKIE_SECURE": "true",
 }
 
-# Variables of this file that must not leak in from the caller's environment.
-OURS = [*PRODUCTION, "AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", "CSP_REPORT_URI"]
+# Variables that must not leak in from the caller's environment: this file's,
+# and the browser tests' async-safety switch (which check --deploy refuses).
+OURS = [
+    *PRODUCTION,
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "CSP_REPORT_URI",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+]
 
 SHOW_SETTINGS = """
 import json
