@@ -167,11 +167,11 @@ def main() -> None:
             page.wait_for_url(f"{base}/")
             url = f"{base}/sessions/{session_id}/articles/{article_id}/"
             page.goto(url)  # warm-up: caches, gunicorn workers, JIT
-            page.wait_for_function("document.body.dataset.ready === '1'")
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
             tti, dom_ready, api_done, segments = [], [], [], 0
             for _ in range(args.runs):
                 page.goto(url)
-                page.wait_for_function("document.body.dataset.ready === '1'")
+                page.wait_for_function("() => document.body.dataset.ready === '1'")
                 figures = page.evaluate(
                     """() => ({
                       ready: performance.getEntriesByName('workspace-ready')[0]

@@ -3,6 +3,9 @@
 # seed corpus and demo accounts at http://127.0.0.1:8000 (SQLite, eager tasks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The demo runs with DEBUG on (tracebacks, static files from the apps); the
+# settings default to off for everything else.
+export DEBUG=${DEBUG:-true}
 scripts/bootstrap.sh
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo

@@ -4,9 +4,12 @@ Every variable read here is listed, with its default, in `.env.example`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,12 +25,27 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item]
 
 
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https` -> the (META key, value) pair Django wants."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 2 or not all(parts) or not parts[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            f"{name} must be '<HTTP_ META key>,<value>', "
+            f"e.g. HTTP_X_FORWARDED_PROTO,https (got {value!r})."
+        )
+    return parts[0], parts[1]
+
+
 # --- Core -------------------------------------------------------------------
 # The default key is for development only; production sets SECRET_KEY.
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "dev-only-insecure-key-change-me-for-any-shared-deployment"
 )
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (scripts/run.sh) turns it on for the demo.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -42,6 +60,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "annotations",
 ]
 
@@ -54,6 +75,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a lockout into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
@@ -86,12 +110,70 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ---------------------------------------------------------------------
+_VALIDATION = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATION}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATION}.MinimumLengthValidator"},
+    {"NAME": f"{_VALIDATION}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATION}.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out login before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Brute-force lockout (django-axes) on /accounts/login/, /admin/login/ and
+# POST /api/auth/token/: AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address lock that pair out for AXES_COOLOFF_MINUTES (429); a wrong
+# password during the lockout starts it again, a success clears the count.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(
+    minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner in every management command
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# --- HTTPS and browser protections ----------------------------------------------
+# All off by default (the demo is plain HTTP on loopback); a deployment behind
+# TLS turns them on, and `manage.py check --deploy` then passes. Behind a proxy
+# that terminates TLS, SECURE_PROXY_SSL_HEADER names the header it sets, e.g.
+# HTTP_X_FORWARDED_PROTO,https; only set it if the proxy overwrites that header.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+
+# Content-Security-Policy on every response (django-csp). The pages load only
+# their own scripts and styles (no inline code; a template that needs an inline
+# script gets a nonce from request.csp_nonce). The Redoc page relaxes it for
+# its own needs (workbench/urls.py), the browsable API for its style attributes
+# (annotations/api/renderers.py).
+_csp_report_uri = os.environ.get("CSP_REPORT_URI", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": [_csp_report_uri]} if _csp_report_uri else {}),
+    },
+}
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -187,9 +269,12 @@ RELIABILITY_DEBOUNCE_SECONDS = float(
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous request with the first class's
+    # WWW-Authenticate challenge, and only a 401 can carry one (Session has none,
+    # so it made every anonymous refusal a bare 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -206,7 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "annotations.api.renderers.BrowsableAPIRenderer",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -219,6 +304,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Redoc and Swagger UI come from the app's static files (no CDN), pinned
+    # by the drf-spectacular-sidecar version in requirements.txt.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging --------------------------------------------------------------------
@@ -227,4 +317,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ from django.urls import path
 from annotations.api import (
     adjudication_views,
     agreement_views,
+    auth_views,
     export_views,
     reliability_views,
 )
@@ -15,7 +16,15 @@ app_name = "api"
 urlpatterns: list = [
     # Each sub-domain adds its routes in its own block below.
     # --- Annotation work: auth, sessions, articles, spans, review state --------
-    path("auth/token/", annotation_views.TokenView.as_view(), name="token"),
+    path("auth/token/", auth_views.TokenView.as_view(), name="token"),
+    path(
+        "auth/token/rotate/", auth_views.TokenRotateView.as_view(), name="token-rotate"
+    ),
+    path(
+        "auth/tokens/<int:user_id>/",
+        auth_views.UserTokenView.as_view(),
+        name="user-token",
+    ),
     path("me/", annotation_views.MeView.as_view(), name="me"),
     path(
         "sessions/",

@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -183,16 +182,7 @@ def _body_object(request) -> dict:
 # --- Account --------------------------------------------------------------------------
 
 
-@extend_schema(
-    tags=["auth"],
-    request=api.TokenRequestSerializer,
-    responses={200: api.TokenSerializer, 400: R400, 413: R413},
-    summary="Exchange username and password for an API token",
-    description="Send the token as `Authorization: Token <token>`.",
-)
-class TokenView(ObtainAuthToken):
-    authentication_classes = ()
-    parser_classes = (LimitedJSONParser, FormParser, MultiPartParser)
+# Tokens: annotations/api/auth_views.py.
 
 
 @extend_schema(

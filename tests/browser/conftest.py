@@ -99,6 +99,16 @@ def page(browser, request):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors
+    # Chromium reports every Content-Security-Policy refusal on the console: no
+    # browser test may cause one (a test expecting one clears the list).
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
+    page.csp_violations = refused
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
@@ -107,6 +117,7 @@ def page(browser, request):
     except Exception:  # noqa: BLE001 - a failed screenshot must not hide the result
         pass
     context.close()
+    assert refused == [], "the page was refused by its Content-Security-Policy"
 
 
 def login(page, live_server, username: str, password: str) -> None:
@@ -120,7 +131,7 @@ def login(page, live_server, username: str, password: str) -> None:
 
 def open_article(page, live_server, session_id: int, article_id: int) -> None:
     page.goto(f"{live_server.url}/sessions/{session_id}/articles/{article_id}/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
 
 
 def drag_select(page, phrase: str, occurrence: int = 0, to_phrase: str | None = None):

@@ -190,7 +190,7 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     page.goto(f"{live_server.url}/sessions/{sid}/")
     page.click("[data-testid=dashboard-link]")
     page.wait_for_url(f"{live_server.url}/sessions/{sid}/dashboard/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
 
     # Progress: every reviewer done on the five articles; 2 spans where scripted.
     assert page.inner_text("[data-testid=completion-percent]") == "100%"
@@ -214,14 +214,14 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     page.evaluate(WATCH_TASK_JS, "agreement-task")
     page.click("#agreement-recompute")
     page.wait_for_function(
-        "document.getElementById('agreement-task').textContent === 'SUCCESS'",
+        "() => document.getElementById('agreement-task').textContent === 'SUCCESS'",
         timeout=90_000,
     )
     states = page.evaluate("window.taskStates")
     assert states[0] == "PENDING" and states[-1] == "SUCCESS", states
     assert set(states) <= {"PENDING", "STARTED", "SUCCESS"}, states
     page.wait_for_function(
-        "document.getElementById('alpha-claim_type').dataset.value !== undefined"
+        "() => document.getElementById('alpha-claim_type').dataset.value !== undefined"
     )
     task_id = page.get_attribute("#agreement-task", "data-task-id")
     report = _session_report(session)
@@ -277,7 +277,7 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     # The disputes queue: the claim-type dispute first, versions A/B/C.
     page.click("#dashboard [data-testid=disputes-link]")
     page.wait_for_url(f"{live_server.url}/sessions/{sid}/disputes/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     u3 = AgreementUnit.objects.get(
         session=session, spans=scripted["spans"][(0, "reviewer1")]
     )
@@ -318,12 +318,12 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
     settings.AGREEMENT_DEBOUNCE_SECONDS = 0.5  # the decision's recompute runs soon
     page.locator("#dispute-title").focus()
     page.keyboard.press("b")
-    page.wait_for_function(f"document.body.dataset.unitId === '{u1.pk}'")
+    page.wait_for_function(f"() => document.body.dataset.unitId === '{u1.pk}'")
     assert "Decided: accept version B" in page.inner_text("[data-testid=status]")
     done_item = page.locator(f".queue-item[data-unit-id='{u3.pk}']")
     assert done_item.locator(".unit-status").text_content() == "adjudicated"
     page.keyboard.press("k")  # back to the decided unit
-    page.wait_for_function(f"document.body.dataset.unitId === '{u3.pk}'")
+    page.wait_for_function(f"() => document.body.dataset.unitId === '{u3.pk}'")
     assert page.text_content("[data-testid=unit-status]") == "adjudicated"
     assert "accepted version B, by reviewer2" in page.inner_text("[data-testid=gold]")
     assert page.get_attribute(".version[data-letter=B]", "data-chosen") == "1"
@@ -364,11 +364,11 @@ def test_adjudicator_recomputes_on_worker_reads_agreement_and_accepts_b_by_keybo
 
     # Back on the dashboard: the figures follow, and reliability is computed too.
     page.goto(f"{live_server.url}/sessions/{sid}/dashboard/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     assert page.locator("#unit-counts dd[data-status=adjudicated]").inner_text() == "1"
     page.click("#reliability-recompute")
     page.wait_for_function(
-        "document.getElementById('reliability-task').textContent === 'SUCCESS'",
+        "() => document.getElementById('reliability-task').textContent === 'SUCCESS'",
         timeout=90_000,
     )
     page.wait_for_selector("[data-testid=reliability-outlets] .interval-row")

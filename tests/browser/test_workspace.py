@@ -74,7 +74,7 @@ def test_mouse_selection_labelled_by_keyboard_is_saved_and_survives_reload(
     assert page.inner_text("[data-testid=username]") == "reviewer1"
     page.click(f"a[href='/sessions/{session.pk}/']")
     page.click(f"a[href='/sessions/{session.pk}/articles/{article.pk}/']")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     phrase = "Khawaja Asif has confirmed that peace talks with Afghanistan"
     drag_select(page, phrase)
     assert page.inner_text("#editor-quote") == phrase
@@ -86,7 +86,7 @@ def test_mouse_selection_labelled_by_keyboard_is_saved_and_survives_reload(
     page.keyboard.press("Enter")
     page.wait_for_selector("#editor", state="hidden")
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     (span,) = span_results(page, live_server, session.pk, article.pk)
     assert span["quote"] == phrase
     start = article.text.index(phrase)
@@ -188,7 +188,7 @@ def test_emoji_before_the_selection_stores_code_point_offsets_and_exact_quote(
         assert EMOJI_TEXT[span["start"] : span["end"]] == quote
     assert by_quote[phrase]["start_utf16"] == by_quote[phrase]["start"] + 1
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     assert _highlighted_text(page, by_quote[phrase]["id"]) == phrase
     assert page.js_errors == []
 
@@ -467,7 +467,7 @@ def test_blind_session_never_sends_another_reviewers_span_to_the_page(
     login(page, live_server, bob.username, PASSWORD)
     page.click(f"a[href='/sessions/{session.pk}/']")
     page.click(f"a[href='/sessions/{session.pk}/articles/{article.pk}/']")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     drag_select(page, "the talks are over")  # opens the panel: cited-source lookups
     page.fill("#cited-source", "Cit")
     page.wait_for_timeout(600)
@@ -622,11 +622,11 @@ def test_mark_as_done_and_reopen_round_trip(page, live_server, demo):
     assert page.inner_text("#review-status") == "Open"
     page.click("#done-button")
     page.wait_for_function(
-        "document.getElementById('review-status').textContent === 'Done'"
+        "() => document.getElementById('review-status').textContent === 'Done'"
     )
     assert page.inner_text("#done-button") == "Reopen"
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     assert page.inner_text("#review-status") == "Done"
     state = api_get(
         page, live_server, f"/api/sessions/{session.pk}/articles/{article.pk}/"
@@ -637,7 +637,7 @@ def test_mark_as_done_and_reopen_round_trip(page, live_server, demo):
     open_article(page, live_server, session.pk, article.pk)
     page.click("#done-button")
     page.wait_for_function(
-        "document.getElementById('review-status').textContent === 'Open'"
+        "() => document.getElementById('review-status').textContent === 'Open'"
     )
     state = api_get(
         page, live_server, f"/api/sessions/{session.pk}/articles/{article.pk}/"
