@@ -194,16 +194,21 @@ def filters_parse(
         errors["reviewers"] = "Must be usernames or user ids, comma-separated."
         wanted = []
     if wanted:
-        numeric = [int(item) for item in wanted if item.isdigit()]
+        # Only the session's own people: whether anyone else has an account is
+        # not for an exporter to learn (the answer is the same either way).
         rows = (
             get_user_model()
-            .objects.filter(Q(pk__in=numeric) | Q(username__in=wanted))
+            .objects.filter(Q(pk__in=_ids(wanted)) | Q(username__in=wanted))
+            .filter(Q(memberships__session=session.pk) | Q(spans__session=session.pk))
+            .distinct()
             .values_list("pk", "username")
         )
         found = {str(pk): pk for pk, _ in rows} | {name: pk for pk, name in rows}
         missing = [item for item in wanted if item not in found]
         if missing:
-            errors["reviewers"] = f"Unknown users: {', '.join(missing[:10])}."
+            errors["reviewers"] = (
+                f"Not reviewers of this session: {', '.join(missing[:10])}."
+            )
         reviewer_ids = tuple(sorted({found[item] for item in wanted if item in found}))
         described["reviewers"] = sorted(name for _, name in rows)
 
