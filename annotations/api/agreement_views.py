@@ -20,12 +20,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.params import query_id
 from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
     can_see_all_spans,
     session_role,
 )
+from annotations.api.schema import ID_SCHEMA
+from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView
 from annotations.models import (
     AgreementReport,
@@ -37,6 +40,7 @@ from annotations.models import (
     SessionMembership,
     SpanAnnotation,
 )
+from annotations.parsing import MAX_ID
 from annotations.tasks import recompute_agreement
 from annotations.text import OffsetMap
 
@@ -97,10 +101,10 @@ class UnitSerializer(serializers.Serializer):
     spans = UnitSpanSerializer(many=True)
 
 
-class RecomputeInputSerializer(serializers.Serializer):
+class RecomputeInputSerializer(InputSerializer):
     force = serializers.BooleanField(required=False, default=False)
     article_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=10000,
         help_text="With force: force only these articles.",
@@ -230,7 +234,9 @@ class ArticleAgreementView(AgreementScopedView, APIView):
     tags=["agreement"],
     summary="Aligned units with their member spans (adjudicators and staff)",
     parameters=[
-        OpenApiParameter("article", int, description="Only this article's units."),
+        OpenApiParameter(
+            "article", ID_SCHEMA, description="Only this article's units."
+        ),
         OpenApiParameter(
             "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
         ),
@@ -249,12 +255,13 @@ class UnitListView(AgreementScopedView, GenericAPIView):
         )
         params = self.request.query_params
         errors = {}
-        article = params.get("article")
-        if article not in (None, ""):
-            if not article.isdigit():
-                errors["article"] = ["Must be an article id (a whole number)."]
-            else:
-                query = query.filter(article_id=int(article))
+        try:
+            article = query_id(self.request, "article")
+        except DRFValidationError as exc:
+            errors.update(exc.detail)
+        else:
+            if article is not None:
+                query = query.filter(article_id=article)
         unit_status = params.get("status")
         if unit_status not in (None, ""):
             if unit_status not in AgreementStatus.values:
@@ -331,10 +338,6 @@ class AgreementRecomputeView(AgreementScopedView, APIView):
     need_adjudicator = True
 
     def post(self, request, sid):
-        if not isinstance(request.data, dict):
-            raise DRFValidationError(
-                {"non_field_errors": ["The body must be a JSON object."]}
-            )
         body = RecomputeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article_ids = sorted(set(body.validated_data.get("article_ids", [])))
@@ -369,6 +372,14 @@ class AgreementRecomputeView(AgreementScopedView, APIView):
 @extend_schema(
     tags=["agreement"],
     summary="State of a background task (adjudicators and staff)",
+    parameters=[
+        OpenApiParameter(
+            "task_id",
+            {"type": "string", "pattern": TASK_ID.pattern},
+            OpenApiParameter.PATH,
+            description="A task id as returned by a recompute.",
+        )
+    ],
     responses={200: TASK_STATE, 400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT},
 )
 class TaskStateView(ApiView, APIView):
