@@ -280,15 +280,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Service errors (ValidationError, StaleVersion, …) become JSON 4xx here.
     "EXCEPTION_HANDLER": "annotations.api.exceptions.api_exception_handler",
-    # JSON bodies obey DATA_UPLOAD_MAX_MEMORY_SIZE too (413 beyond it).
+    # Every body obeys DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it, unread).
     "DEFAULT_PARSER_CLASSES": [
         "annotations.api.parsers.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "annotations.api.parsers.LimitedFormParser",
+        "annotations.api.parsers.LimitedMultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.ApiPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.ApiAutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "annotations.api.renderers.BrowsableAPIRenderer",

@@ -30,3 +30,9 @@ urlpatterns = [
     path("api/", include("annotations.api.urls")),
     path("", include("annotations.web.urls")),
 ]
+
+# Under /api/ these answer JSON ({"detail"}); elsewhere Django's HTML pages.
+handler400 = "annotations.api.exceptions.bad_request"
+handler403 = "annotations.api.exceptions.permission_denied"
+handler404 = "annotations.api.exceptions.page_not_found"
+handler500 = "annotations.api.exceptions.server_error"

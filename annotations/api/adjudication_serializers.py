@@ -3,6 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations.api.serializers import InputSerializer
+from annotations.parsing import MAX_ID, MAX_INT32
 from annotations.services.adjudication import DECISIONS, VERDICTS
 from annotations.services.spans import OFFSET_UNITS
 
@@ -168,9 +170,12 @@ class AdjudicationUnitDetailSerializer(AdjudicationUnitSerializer):
         ).data
 
 
-class FactReferenceSerializer(serializers.Serializer):
+class FactReferenceSerializer(InputSerializer):
     fact = serializers.IntegerField(
-        required=False, help_text="An existing fact of the session."
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="An existing fact of the session.",
     )
     label = serializers.CharField(
         required=False, help_text="Or a label: an existing fact with it, else new."
@@ -183,7 +188,7 @@ class FactReferenceSerializer(serializers.Serializer):
         return attrs
 
 
-class DecisionInputSerializer(serializers.Serializer):
+class DecisionInputSerializer(InputSerializer):
     """A gold decision; fields not used by the decision must be left out (or null)."""
 
     decision = serializers.ChoiceField(choices=DECISIONS)
@@ -192,8 +197,12 @@ class DecisionInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text='For "accepted": a version letter ("A") or a member span id.',
     )
-    start = serializers.IntegerField(required=False, allow_null=True)
-    end = serializers.IntegerField(required=False, allow_null=True)
+    start = serializers.IntegerField(
+        min_value=0, max_value=MAX_INT32, required=False, allow_null=True
+    )
+    end = serializers.IntegerField(
+        min_value=0, max_value=MAX_INT32, required=False, allow_null=True
+    )
     offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, default="codepoint")
     claim_type = serializers.CharField(required=False, allow_null=True)
     sourcing_quality = serializers.CharField(required=False, allow_null=True)
@@ -233,10 +242,10 @@ class FactWithLinksSerializer(serializers.Serializer):
         return FactLinkOutputSerializer(links, many=True).data
 
 
-class FactInputSerializer(serializers.Serializer):
+class FactInputSerializer(InputSerializer):
     label = serializers.CharField(max_length=300)
 
 
-class FactLinkInputSerializer(serializers.Serializer):
-    gold_span = serializers.IntegerField()
+class FactLinkInputSerializer(InputSerializer):
+    gold_span = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     value = serializers.CharField(required=False, allow_blank=True, default="")

@@ -5,6 +5,7 @@ Adjudicators of the session and staff without a role in it only; reviewers get
 """
 
 from collections.abc import Iterable
+from contextlib import suppress
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Subquery
@@ -25,12 +26,15 @@ from annotations.api.adjudication_serializers import (
     FactWithLinksSerializer,
     GoldDecisionSerializer,
 )
+from annotations.api.params import query_id
+from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
     IsSessionMember,
     session_role,
 )
+from annotations.api.schema import ID_SCHEMA
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
@@ -41,6 +45,7 @@ from annotations.models import (
     GoldSpan,
     SessionArticle,
 )
+from annotations.parsing import is_digits, parse_id
 from annotations.services.adjudication import (
     fact_create,
     fact_link_add,
@@ -53,7 +58,7 @@ from annotations.text import OffsetMap
 
 TAGS = ["adjudication"]
 ARTICLE_PARAM = OpenApiParameter(
-    "article", OpenApiTypes.INT, description="Only this article of the session."
+    "article", ID_SCHEMA, description="Only this article of the session."
 )
 
 
@@ -145,12 +150,9 @@ class AdjudicationMixin:
         return self.get_session_and_role()[0]
 
     def article_filter(self) -> int | None:
-        raw = self.request.query_params.get("article")
-        if raw in (None, ""):
+        article_id = query_id(self.request, "article")
+        if article_id is None:
             return None
-        if not raw.isdigit():
-            raise ValidationError({"article": "Must be an article id."})
-        article_id = int(raw)
         if not SessionArticle.objects.filter(
             session=self.session, article_id=article_id
         ).exists():
@@ -242,6 +244,7 @@ class UnitDetailView(AdjudicationMixin, generics.GenericAPIView):
 )
 class UnitDecisionView(AdjudicationMixin, generics.GenericAPIView):
     serializer_class = DecisionInputSerializer
+    parser_classes = [LimitedJSONParser]  # `facts` is a list of objects
 
     def post(self, request, session_id: int, unit_id: int):
         unit = self.get_unit()
@@ -256,8 +259,10 @@ class UnitDecisionView(AdjudicationMixin, generics.GenericAPIView):
             accept = accept.strip()
             if accept.upper() in by_letter:
                 accept = by_letter[accept.upper()]
-            elif accept.isdigit():
-                accept = int(accept)
+            elif is_digits(accept):
+                # Out of range is no member's id either: the service says so (400).
+                with suppress(ValueError):
+                    accept = parse_id(accept)
         facts = values.pop("facts", None)
         if facts is not None:
             facts = [

@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.params import query_id
 from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
@@ -25,6 +26,8 @@ from annotations.api.permissions import (
     is_adjudicator_anywhere,
     session_role,
 )
+from annotations.api.schema import ID_SCHEMA
+from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView
 from annotations.models import (
     AgreementReport,
@@ -35,6 +38,7 @@ from annotations.models import (
     SessionArticle,
     SpanAnnotation,
 )
+from annotations.parsing import MAX_ID
 from annotations.services.queue import task_record_get, task_state
 from annotations.services.recompute import agreement_recompute_request
 from annotations.text import OffsetMap
@@ -96,10 +100,10 @@ class UnitSerializer(serializers.Serializer):
     spans = UnitSpanSerializer(many=True)
 
 
-class RecomputeInputSerializer(serializers.Serializer):
+class RecomputeInputSerializer(InputSerializer):
     force = serializers.BooleanField(required=False, default=False)
     article_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=10000,
         help_text="With force: force only these articles.",
@@ -231,7 +235,9 @@ class ArticleAgreementView(AgreementScopedView, APIView):
     tags=["agreement"],
     summary="Aligned units with their member spans (adjudicators and staff)",
     parameters=[
-        OpenApiParameter("article", int, description="Only this article's units."),
+        OpenApiParameter(
+            "article", ID_SCHEMA, description="Only this article's units."
+        ),
         OpenApiParameter(
             "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
         ),
@@ -250,12 +256,13 @@ class UnitListView(AgreementScopedView, GenericAPIView):
         )
         params = self.request.query_params
         errors = {}
-        article = params.get("article")
-        if article not in (None, ""):
-            if not article.isdigit():
-                errors["article"] = ["Must be an article id (a whole number)."]
-            else:
-                query = query.filter(article_id=int(article))
+        try:
+            article = query_id(self.request, "article")
+        except DRFValidationError as exc:
+            errors.update(exc.detail)
+        else:
+            if article is not None:
+                query = query.filter(article_id=article)
         unit_status = params.get("status")
         if unit_status not in (None, ""):
             if unit_status not in AgreementStatus.values:
@@ -332,10 +339,6 @@ class AgreementRecomputeView(AgreementScopedView, APIView):
     need_adjudicator = True
 
     def post(self, request, sid):
-        if not isinstance(request.data, dict):
-            raise DRFValidationError(
-                {"non_field_errors": ["The body must be a JSON object."]}
-            )
         body = RecomputeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         task_id = agreement_recompute_request(
@@ -349,6 +352,14 @@ class AgreementRecomputeView(AgreementScopedView, APIView):
 @extend_schema(
     tags=["agreement"],
     summary="State of a background task (adjudicators and staff)",
+    parameters=[
+        OpenApiParameter(
+            "task_id",
+            {"type": "string", "pattern": TASK_ID.pattern},
+            OpenApiParameter.PATH,
+            description="A task id as returned by a recompute.",
+        )
+    ],
     responses={
         200: TASK_STATE,
         400: OpenApiTypes.OBJECT,

@@ -5,6 +5,10 @@ errors: [{index, field, message}]}; StaleVersion → 409 {detail, field: "versio
 current}; PermissionDenied → 403; ObjectDoesNotExist/Http404 → 404;
 RequestDataTooBig → 413; QueueUnavailable → 503 {detail, service: "broker"};
 other SuspiciousOperation → 400.
+
+Errors raised outside DRF (no such route, an id that is not a number, a crash)
+reach Django's handler400/403/404/500 (`workbench/urls.py`): under /api/ they
+answer `{"detail"}` JSON too, elsewhere Django's HTML pages.
 """
 
 from django.core.exceptions import (
@@ -15,6 +19,8 @@ from django.core.exceptions import (
     TooManyFieldsSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -110,3 +116,37 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, UnicodeDecodeError):
         exc = exceptions.ParseError("The request body is not valid UTF-8.")
     return drf_exception_handler(exc, context)
+
+
+# --- Django's error handlers: JSON under /api/ -----------------------------------
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."},
+            status=403,
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

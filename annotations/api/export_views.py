@@ -5,7 +5,12 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -13,7 +18,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
+from annotations.api.parsers import LimitedJSONParser
+from annotations.api.serializers import (
+    ErrorSerializer,
+    FieldErrorsSerializer,
+    InputSerializer,
+)
 from annotations.models import AnnotationSession, ExportJob
 from annotations.services.exports import (
     FORMATS,
@@ -145,16 +155,43 @@ class ExportJobOutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class ExportJobRequestSerializer(serializers.Serializer):
-    """Schema only: the body of POST .../export/jobs/ (validated by the service)."""
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "Comma-separated."},
+            {"type": "integer"},
+            {
+                "type": "array",
+                "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            },
+        ],
+        "nullable": True,
+    }
+)
+class FilterListField(serializers.Field):
+    """Schema only: a list filter as `exporters.base.requested` reads it."""
 
-    format = serializers.ChoiceField(choices=sorted(FORMATS), default="jsonl")
-    layer = serializers.ChoiceField(choices=["raw", "gold", "both"], required=False)
-    articles = serializers.CharField(required=False)
-    reviewers = serializers.CharField(required=False)
-    statuses = serializers.CharField(required=False)
-    since = serializers.CharField(required=False)
-    until = serializers.CharField(required=False)
+
+class ExportJobRequestSerializer(InputSerializer):
+    """Schema only: the body of POST .../exports/ (validated by the service).
+
+    Null or an empty string is the same as leaving a filter out.
+    """
+
+    format = serializers.ChoiceField(
+        choices=sorted(FORMATS), default="jsonl", allow_blank=True, allow_null=True
+    )
+    layer = serializers.ChoiceField(
+        choices=["raw", "gold", "both"],
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+    )
+    articles = FilterListField(required=False)
+    reviewers = FilterListField(required=False)
+    statuses = FilterListField(required=False)
+    since = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    until = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
 @extend_schema(
@@ -166,9 +203,11 @@ class ExportJobRequestSerializer(serializers.Serializer):
 class SessionExportJobsView(ExportBaseView):
     """POST: start a background export; 202 with the job to poll."""
 
+    parser_classes = [LimitedJSONParser]  # docs/export.md: a JSON body
+
     def post(self, request, session_id: int):
         session = self.session_or_404(session_id)
-        data = request.data if hasattr(request.data, "get") else {}
+        data = request.data
         params = {
             name: data.get(name)
             for name in ("layer", "articles", "reviewers", "statuses", "since", "until")
@@ -215,7 +254,7 @@ class ExportJobDownloadView(ExportBaseView):
         job = export_job_visible(user=request.user, job_id=job_id)
         if job.status != ExportJob.Status.DONE:
             return Response(
-                {"status": [f"The export is {job.status}, not ready yet."]},
+                {"detail": f"The export is {job.status}, not ready yet."},
                 status=409,
             )
         path = export_job_path(job)

@@ -17,6 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.params import text_value
+from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
@@ -114,7 +116,7 @@ REPORT_RESPONSE = inline_serializer(
             help_text="fact_id, label, values [{value, confidence, reported_by "
             "[{claim, gold_span_id, outlet, article_id, cited_source, quote}]}]",
         ),
-        "truthfinder": serializers.DictField(),
+        "truthfinder": serializers.DictField(allow_null=True),
         "annotators": serializers.ListField(
             child=serializers.DictField(),
             help_text="reviewer, gold {dimension: estimate}, peers {dimension: "
@@ -157,11 +159,21 @@ class ReliabilityReportView(ReliabilityMixin, APIView):
     summary="The spans and gold spans one subject's scores were computed from",
     parameters=[
         OpenApiParameter(
+            "kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(KINDS)
+        ),
+        OpenApiParameter(
+            "subject_key",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description="The subject's key as in the report (outlet domain, "
+            "normalised cited source, reviewer username).",
+        ),
+        OpenApiParameter(
             "offset_unit",
             OpenApiTypes.STR,
             enum=["codepoint", "utf16"],
             description="Offsets of the evidence (default Unicode code points).",
-        )
+        ),
     ],
     responses={
         200: inline_serializer(
@@ -191,6 +203,7 @@ class ReliabilityEvidenceView(ReliabilityMixin, APIView):
             raise ValidationError({"offset_unit": "Must be codepoint or utf16."})
         if kind not in KINDS:
             raise ValidationError({"kind": f"Must be one of {', '.join(KINDS)}."})
+        text_value(subject_key, "subject_key")
         scores = list(
             ReliabilityScore.objects.filter(
                 report__session=self.session, subject_kind=kind, subject_key=subject_key
@@ -266,8 +279,10 @@ def evidence_to_utf16(evidence: list[dict]) -> None:
     },
 )
 class ReliabilityRecomputeView(ReliabilityMixin, APIView):
+    parser_classes = [LimitedJSONParser]  # `force` is a JSON boolean
+
     def post(self, request, sid: int):
-        force = request.data.get("force", False) if hasattr(request.data, "get") else 0
+        force = request.data.get("force", False)
         if not isinstance(force, bool):
             raise ValidationError({"force": "Must be true or false."})
         task_id = reliability_recompute_request(session_id=self.session.pk, force=force)

@@ -8,15 +8,16 @@ the hot path of the annotation workspace.
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from annotations import selectors
 from annotations.models import SessionMembership, SpanAnnotation
+from annotations.parsing import MAX_ID, MAX_INT32
 from annotations.services.spans import MAX_BULK_SPANS, MAX_CITED_SOURCE, OFFSET_UNITS
 from annotations.text import utf16_length
 
 # Offsets and versions are 32-bit in the database; refuse anything larger here.
-MAX_OFFSET = 2**31 - 1
-MAX_ID = 2**63 - 1
+MAX_OFFSET = MAX_INT32
 MAX_LABEL = 50
 MAX_NOTE = 20_000
 MAX_QUOTE = 1_000_000
@@ -34,6 +35,23 @@ def _datetime(value) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+class InputSerializer(serializers.Serializer):
+    """Base of every request-body serializer: a field left out is left out.
+
+    DRF reads a key missing from a form or multipart body as the field's
+    "empty HTML" value (False for a BooleanField: an empty form would un-mark
+    an article as done). Here a missing key is missing whatever the content
+    type, exactly as in JSON: required fields are a 400, others take their
+    default or stay out.
+    """
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.default_empty_html = empty
+        return fields
+
+
 # --- Output: account --------------------------------------------------------------
 
 
@@ -43,7 +61,7 @@ class MeSerializer(serializers.Serializer):
     is_staff = serializers.BooleanField(read_only=True)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(InputSerializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
 
@@ -185,7 +203,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         return data
 
 
-class ReviewStateInputSerializer(serializers.Serializer):
+class ReviewStateInputSerializer(InputSerializer):
     done = serializers.BooleanField()
 
 
@@ -323,7 +341,7 @@ def _text(**kwargs) -> serializers.CharField:
     return serializers.CharField(trim_whitespace=False, **kwargs)
 
 
-class SpanInputSerializer(serializers.Serializer):
+class SpanInputSerializer(InputSerializer):
     """Create body (and, all optional, PATCH body). Offsets default to code points."""
 
     article = serializers.IntegerField(min_value=1, max_value=MAX_ID)
@@ -360,7 +378,7 @@ class SpanUpdateSerializer(SpanInputSerializer):
     )
 
 
-class SpanBulkInputSerializer(serializers.Serializer):
+class SpanBulkInputSerializer(InputSerializer):
     """Schema of the bulk body; items are checked by `bulk_item_errors`."""
 
     spans = SpanInputSerializer(many=True, help_text=f"At most {MAX_BULK_SPANS}.")

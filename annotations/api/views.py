@@ -19,9 +19,8 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,13 +29,17 @@ from annotations import selectors
 from annotations.api import serializers as api
 from annotations.api.exceptions import PreconditionFailed, PreconditionRequired
 from annotations.api.filters import SpanFilter
-from annotations.api.parsers import LimitedJSONParser
+from annotations.api.pagination import ApiPagination
+from annotations.api.params import query_number, query_text
+from annotations.api.parsers import API_PARSERS, LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionMember,
     IsSessionReviewer,
     IsSpanOwnerOrReadOnly,
 )
+from annotations.api.schema import R400, R401, R403, R404, R413
 from annotations.models import AnnotationSession, Article, SpanAnnotation
+from annotations.parsing import MAX_INT32, whole_number
 from annotations.services.review import review_state_set
 from annotations.services.spans import (
     OFFSET_UNITS,
@@ -49,19 +52,6 @@ from annotations.services.spans import (
 
 # --- Shared pieces --------------------------------------------------------------------
 
-R400 = OpenApiResponse(
-    api.FieldErrorsSerializer,
-    description="Invalid input: one key per offending field with its messages "
-    "(or `detail` for an unparseable body).",
-)
-R401 = OpenApiResponse(
-    api.ErrorSerializer, description="Not logged in (send a token or session)."
-)
-R403 = OpenApiResponse(api.ErrorSerializer, description="Not allowed for your role.")
-R404 = OpenApiResponse(
-    api.ErrorSerializer,
-    description="No such object, or you are not a member of its session.",
-)
 R409 = OpenApiResponse(
     api.StaleVersionSerializer,
     description="Stale version: someone changed the span; `current` is the stored "
@@ -70,9 +60,6 @@ R409 = OpenApiResponse(
 R412 = OpenApiResponse(
     api.PreconditionErrorSerializer,
     description="If-Match and the body's `version` were both sent and disagree.",
-)
-R413 = OpenApiResponse(
-    api.ErrorSerializer, description="Request body larger than MAX_REQUEST_BYTES."
 )
 R428 = OpenApiResponse(
     api.PreconditionErrorSerializer,
@@ -91,7 +78,7 @@ OFFSET_UNIT_PARAM = OpenApiParameter(
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": r'^\s*(\*|(W/)?"?[0-9]{1,9}"?)?\s*$'},
     OpenApiParameter.HEADER,
     description='The span\'s ETag as read, a strong ETag of its version: `"3"` '
     '(`W/"3"` is accepted too).',
@@ -104,16 +91,18 @@ ETAG_HEADER = OpenApiParameter(
     description='Strong ETag of the span\'s version, e.g. `"3"`.',
 )
 
+# Article 1 of the demo corpus (`make run`): seeds/000_c43f585b11b5d67a.txt.
 SPAN_EXAMPLE = OpenApiExample(
     "A quoted statement",
     value={
         "article": 1,
-        "start": 12,
-        "end": 32,
-        "quote": "“the talks are over”",
+        "start": 957,
+        "end": 1031,
+        "quote": "The ceasefire that has been established has not been "
+        "violated by us so far",
         "claim_type": "quoted_statement",
         "sourcing_quality": "named_on_record",
-        "cited_source": "Khawaja Asif",
+        "cited_source": "Zabihullah Mujahid",
     },
     request_only=True,
 )
@@ -123,22 +112,11 @@ SPAN_EXAMPLE = OpenApiExample(
 SPANS_INCLUDED = 1000
 
 
-class ApiPagination(LimitOffsetPagination):
-    """Limit/offset pages; the limit is capped and a huge offset is clamped."""
-
-    default_limit = 100
-    max_limit = 5000
-    max_offset = 2**31 - 1
-
-    def get_offset(self, request):
-        return min(super().get_offset(request), self.max_offset)
-
-
 class ApiView:
     """Common policy: token or session auth (401 for anonymous), bounded JSON."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    parser_classes = [LimitedJSONParser, FormParser, MultiPartParser]
+    parser_classes = API_PARSERS
     pagination_class = ApiPagination
 
 
@@ -155,12 +133,12 @@ def _version_from_text(value: str, source: str) -> int:
     text = value.strip()
     if text.startswith("W/"):
         text = text[2:]
-    text = text.strip('"')
-    if not text.isdigit() or not text.isascii() or int(text) > api.MAX_OFFSET:
+    try:
+        return whole_number(text.strip('"'), minimum=0, maximum=MAX_INT32)
+    except ValueError:
         raise DRFValidationError(
             {"version": [f'{source} must be the span\'s ETag/version, e.g. "3".']}
-        )
-    return int(text)
+        ) from None
 
 
 def _if_match_version(request) -> int | None:
@@ -168,15 +146,6 @@ def _if_match_version(request) -> int | None:
     if header is None or header.strip() in ("", "*"):
         return None
     return _version_from_text(header, "If-Match")
-
-
-def _body_object(request) -> dict:
-    data = request.data
-    if not isinstance(data, dict):
-        raise DRFValidationError(
-            {"non_field_errors": ["The body must be a JSON object."]}
-        )
-    return data
 
 
 # --- Account --------------------------------------------------------------------------
@@ -273,7 +242,7 @@ class SessionScopedView(ApiView):
                 "include",
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
-                enum=["spans"],
+                enum=["spans", ""],
                 description="`spans`: add the article's spans to the answer.",
             )
         ],
@@ -344,7 +313,7 @@ class ArticleViewSet(SessionScopedView, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["put"], url_path="review-state")
     def review_state(self, request, *args, **kwargs):
         article = get_object_or_404(self.get_queryset(), pk=self.kwargs["aid"])
-        data = api.ReviewStateInputSerializer(data=_body_object(request))
+        data = api.ReviewStateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         state = review_state_set(
             session_id=self.session.pk,
@@ -405,7 +374,7 @@ class ArticleViewSet(SessionScopedView, viewsets.ReadOnlyModelViewSet):
             IF_MATCH,
             OpenApiParameter(
                 "version",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": MAX_INT32},
                 OpenApiParameter.QUERY,
                 description="Delete only if the span is still at this version.",
             ),
@@ -428,6 +397,16 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
                 IsSessionReviewer(),
             ]
         return super().get_permissions()
+
+    def get_parsers(self):
+        # Called before DRF sets `self.action`: read it off the method instead.
+        request = getattr(self, "request", None)
+        action = getattr(self, "action", None) or (
+            self.action_map.get(request.method.lower()) if request else None
+        )
+        if action == "bulk":
+            return [LimitedJSONParser()]  # a list of span objects: no form shape
+        return super().get_parsers()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -467,6 +446,20 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
             headers={"ETag": f'"{span.version}"'},
         )
 
+    def handle_exception(self, exc):
+        if self.action == "bulk" and isinstance(exc, ParseError):
+            # Bulk errors have one shape, an unparseable body included.
+            exc = BulkValidationError(
+                [
+                    {
+                        "index": None,
+                        "field": "non_field_errors",
+                        "message": str(exc.detail),
+                    }
+                ]
+            )
+        return super().handle_exception(exc)
+
     def stale_current_representation(self):
         """The stored span for a 409 body (called by the exception handler)."""
         span = self.get_queryset().filter(pk=self.kwargs.get("pk")).first()
@@ -481,7 +474,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
         return self._span_response(self.get_object())
 
     def create(self, request, *args, **kwargs):
-        data = api.SpanInputSerializer(data=_body_object(request))
+        data = api.SpanInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         offset_unit = _offset_unit(request, values.pop("offset_unit", None))
@@ -502,7 +495,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
 
     def _update(self, request, *, partial: bool) -> Response:
         span = self.get_object()
-        data = api.SpanUpdateSerializer(data=_body_object(request), partial=partial)
+        data = api.SpanUpdateSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         body_version = values.pop("version", None)
@@ -568,16 +561,6 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="bulk", filter_backends=[])
     def bulk(self, request, *args, **kwargs):
         body = request.data
-        if not isinstance(body, dict):
-            raise BulkValidationError(
-                [
-                    {
-                        "index": None,
-                        "field": "non_field_errors",
-                        "message": "The body must be a JSON object.",
-                    }
-                ]
-            )
         try:
             offset_unit = _offset_unit(request, body.get("offset_unit"))
         except DRFValidationError:
@@ -629,26 +612,21 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
     parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, description="Substring to match."),
         OpenApiParameter(
-            "limit", OpenApiTypes.INT, description="At most this many (1–100, 20)."
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": 100},
+            description="At most this many (1–100, default 20).",
         ),
     ],
     responses={200: api.CitedSourcesSerializer, 400: R400, **READ_ERRORS},
 )
 class CitedSourcesView(SessionScopedView, APIView):
     def get(self, request, *args, **kwargs):
-        query = request.query_params.get("q", "").strip()[:300]
-        if "\x00" in query:
-            raise DRFValidationError({"q": ["Null characters are not allowed."]})
-        raw_limit = request.query_params.get("limit", "20")
-        if (
-            not (raw_limit.isascii() and raw_limit.isdigit())
-            or not 1 <= int(raw_limit[:4]) <= 100
-        ):
-            raise DRFValidationError({"limit": ["A whole number from 1 to 100."]})
+        query = query_text(request, "q").strip()[:300]
+        limit = query_number(request, "limit", default=20, minimum=1, maximum=100)
         spans = selectors.spans_visible(
             session=self.session, user=request.user, role=self.role
         )
         results = selectors.cited_source_suggestions(
-            spans=spans, query=query, limit=int(raw_limit)
+            spans=spans, query=query, limit=limit
         )
         return Response({"results": results})

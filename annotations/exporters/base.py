@@ -1,6 +1,7 @@
 """The shared export read: filters, and keyset-paginated article chunks with spans."""
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from annotations.models import (
     SourcingLevel,
     SpanAnnotation,
 )
+from annotations.parsing import has_nul, parse_id
 
 FORMAT_VERSION = "1.0"
 LAYERS = ("both", "gold", "raw")
@@ -99,6 +101,7 @@ class ExportFilters:
 
 
 def _as_list(value: Any) -> list[str]:
+    """Comma-separated strings (or ints) as a list; ValueError for other shapes."""
     if value is None:
         return []
     items = value if isinstance(value, list | tuple) else [value]
@@ -106,21 +109,41 @@ def _as_list(value: Any) -> list[str]:
     for item in items:
         if isinstance(item, int) and not isinstance(item, bool):
             result.append(str(item))
-        elif isinstance(item, str):
+        elif isinstance(item, str) and not has_nul(item):
             result.extend(part.strip() for part in item.split(",") if part.strip())
         else:
             raise ValueError(item)
     return result
 
 
+def requested(params: Mapping[str, Any], name: str) -> list[str]:
+    """The items of list filter `name` as sent; ValueError if malformed."""
+    return _as_list(_get(params, name))
+
+
+def _ids(items: list[str]) -> list[int]:
+    """The items that are ids (ASCII digits in range); the rest are names."""
+    ids = []
+    for item in items:
+        with suppress(ValueError):
+            ids.append(parse_id(item))
+    return ids
+
+
 def _parse_bound(value: str, *, upper: bool) -> datetime:
-    """A date means the whole day (UTC); a datetime without zone is UTC."""
+    """A date means the whole day (UTC); a datetime without zone is UTC.
+
+    ValueError for a malformed value; OverflowError for an instant Python
+    cannot hold once made UTC and exclusive (`until=9999-12-31` would end in
+    the year 10000).
+    """
     try:
         day = date.fromisoformat(value)
     except ValueError:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
         return moment + timedelta(microseconds=1) if upper else moment
     start = datetime.combine(day, time.min, tzinfo=UTC)
     return start + timedelta(days=1) if upper else start
@@ -147,15 +170,14 @@ def filters_parse(
 
     article_ids = None
     try:
-        wanted = _as_list(_get(params, "articles"))
+        wanted = requested(params, "articles")
     except ValueError:
         errors["articles"] = "Must be article ids or external ids, comma-separated."
         wanted = []
     if wanted:
         in_session = Article.objects.filter(sessions=session.pk)
-        numeric = [int(item) for item in wanted if item.isdigit()]
         rows = in_session.filter(
-            Q(pk__in=numeric) | Q(external_id__in=wanted)
+            Q(pk__in=_ids(wanted)) | Q(external_id__in=wanted)
         ).values_list("pk", "external_id")
         found = {str(pk): pk for pk, _ in rows} | {ext: pk for pk, ext in rows}
         missing = [item for item in wanted if item not in found]
@@ -168,27 +190,32 @@ def filters_parse(
 
     reviewer_ids = None
     try:
-        wanted = _as_list(_get(params, "reviewers"))
+        wanted = requested(params, "reviewers")
     except ValueError:
         errors["reviewers"] = "Must be usernames or user ids, comma-separated."
         wanted = []
     if wanted:
-        numeric = [int(item) for item in wanted if item.isdigit()]
+        # Only the session's own people: whether anyone else has an account is
+        # not for an exporter to learn (the answer is the same either way).
         rows = (
             get_user_model()
-            .objects.filter(Q(pk__in=numeric) | Q(username__in=wanted))
+            .objects.filter(Q(pk__in=_ids(wanted)) | Q(username__in=wanted))
+            .filter(Q(memberships__session=session.pk) | Q(spans__session=session.pk))
+            .distinct()
             .values_list("pk", "username")
         )
         found = {str(pk): pk for pk, _ in rows} | {name: pk for pk, name in rows}
         missing = [item for item in wanted if item not in found]
         if missing:
-            errors["reviewers"] = f"Unknown users: {', '.join(missing[:10])}."
+            errors["reviewers"] = (
+                f"Not reviewers of this session: {', '.join(missing[:10])}."
+            )
         reviewer_ids = tuple(sorted({found[item] for item in wanted if item in found}))
         described["reviewers"] = sorted(name for _, name in rows)
 
     statuses = None
     try:
-        wanted = _as_list(_get(params, "statuses"))
+        wanted = requested(params, "statuses")
     except ValueError:
         errors["statuses"] = "Must be a comma-separated list."
         wanted = []
@@ -213,6 +240,9 @@ def filters_parse(
             bounds[name] = _parse_bound(value, upper=name == "until")
         except ValueError:
             errors[name] = f"{value!r} is not an ISO 8601 date or datetime."
+            continue
+        except OverflowError:
+            errors[name] = f"{value!r} is out of range (years 1 to 9999, UTC)."
             continue
         described[name] = value
     if bounds["since"] and bounds["until"] and bounds["since"] >= bounds["until"]:

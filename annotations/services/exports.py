@@ -13,7 +13,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.exporters.base import ExportFilters, article_queryset, filters_parse
+from annotations.exporters.base import (
+    ExportFilters,
+    article_queryset,
+    filters_parse,
+    requested,
+)
 from annotations.exporters.conll import conll_lines
 from annotations.exporters.csv_rows import csv_lines
 from annotations.exporters.datacard import datacard_json, datacard_markdown
@@ -91,6 +96,8 @@ def export_filters_for(
     units; asking for gold, for other reviewers or by agreement status is 403.
     """
     scope = export_scope(user=user, session=session)
+    if scope == SCOPE_OWN:
+        _refuse_other_reviewers(user=user, params=params)
     filters = filters_parse(session=session, params=params)
     if scope == SCOPE_FULL:
         return filters
@@ -119,6 +126,19 @@ def export_filters_for(
         hide_units=True,
         described=described,
     )
+
+
+def _refuse_other_reviewers(*, user, params: Mapping[str, Any]) -> None:
+    """403 for naming anyone but oneself, before any name is looked up: an
+    unknown name and another reviewer's get the same answer."""
+    try:
+        wanted = requested(params, "reviewers")
+    except ValueError:
+        return  # malformed: filters_parse says so (400)
+    if set(wanted) - {user.get_username(), str(user.pk)}:
+        raise PermissionDenied(
+            "In a blind session a reviewer may not export other reviewers' spans."
+        )
 
 
 def export_filename(*, session_id: int, fmt: ExportFormat) -> str:

@@ -1,6 +1,11 @@
 """API fixtures: a blind and an open session with spans by two reviewers."""
 
+import functools
+
 import pytest
+import requests
+import schemathesis
+from django.test import Client
 
 from annotations.models import SpanAnnotation
 from annotations.services.spans import annotation_create
@@ -70,3 +75,36 @@ def sessions(db, article, reviewer_a, reviewer_b, adjudicator):
 @pytest.fixture
 def client_for():
     return api_client_for
+
+
+# --- Responses checked against the live OpenAPI schema -------------------------
+
+
+@functools.cache
+def live_schema():
+    body = Client().get("/api/schema/", {"format": "json"}).json()
+    return schemathesis.openapi.from_dict(body)
+
+
+def assert_documented(response):
+    """The response's status is documented for its operation, its body matches."""
+    method = response.request["REQUEST_METHOD"]
+    path = response.request["PATH_INFO"]
+    operation = live_schema().find_operation_by_path(method, path)
+    assert operation is not None, f"{method} {path} is not in the schema"
+    assert operation.responses.find_by_status_code(response.status_code), (
+        f"{method} {path}: {response.status_code} is not documented"
+    )
+    content = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    operation.validate_response(
+        schemathesis.Response(
+            status_code=response.status_code,
+            headers={name: [value] for name, value in response.headers.items()},
+            content=content,
+            request=requests.Request(method, f"http://testserver{path}").prepare(),
+            elapsed=0.0,
+            verify=True,
+        )
+    )
