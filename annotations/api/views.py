@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import MethodNotAllowed, ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -118,6 +118,14 @@ class ApiView:
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = API_PARSERS
     pagination_class = ApiPagination
+
+    def initial(self, request, *args, **kwargs):
+        # A method the route does not have is a 405 for everyone, before
+        # authentication can make it a 401.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
 
 
 def _offset_unit(request, body_value=None) -> str:
