@@ -225,7 +225,7 @@ def schema_config(world, user, token) -> schemathesis.Config:
                             "expected-statuses": ACCEPTED_OR_REFUSED_BY_DATA
                         }
                     },
-                }
+                },
             ],
             "seed": SEED,
             "auth": {"openapi": {"tokenAuth": {"api_key": f"Token {token.key}"}}},
