@@ -154,13 +154,14 @@ def task_state(*, record: TaskRecord) -> dict[str, Any]:
 
 
 def _worker_lost(result: AsyncResult, record: TaskRecord) -> bool:
-    """Whether the worker a STARTED task names is gone or no longer runs it.
+    """Whether the worker a STARTED task names has lost it.
 
     Asked only once the task was queued TASK_STARTED_GRACE_SECONDS ago, of that
-    one worker, with short timeouts: a worker that answers neither "active"
-    nor a ping, or answers without the task among its active ones, has lost
-    it (SIGKILL, OOM, machine gone). A restarted worker of the same name does
-    not list the old task.
+    one worker, with a short timeout. A worker that answers without the task
+    among its active ones has lost it (SIGKILL, OOM; a restarted worker of the
+    same name does not list the old task). A worker that does not answer may
+    be gone or only busy: the task counts as lost once it is older than the
+    hard time limit (CELERY_TASK_TIME_LIMIT), which would have ended it anyway.
     """
     meta = result.info if isinstance(result.info, dict) else {}
     hostname = meta.get("hostname")
@@ -173,8 +174,10 @@ def _worker_lost(result: AsyncResult, record: TaskRecord) -> bool:
     replies = inspect.active() or {}
     if hostname in replies:
         return result.id not in {task["id"] for task in replies[hostname]}
-    # No answer: a busy machine may just be slow; a second, plainer question.
-    return not app.control.ping(destination=[hostname], timeout=2.0)
+    # No answer: the worker is gone, or just too busy to answer in time. Only
+    # past the hard time limit is the task surely dead either way.
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return timezone.now() - record.created_at > limit
 
 
 def task_records_prune() -> int:

@@ -187,9 +187,12 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
         _kill_tree(worker)
         report = _session_report(team_session)
         assert report.computed_at is None and report.stale  # died mid-task
-        # The result store still says STARTED; the endpoint tells the truth.
+        # The result store still says STARTED; the endpoint tells the truth
+        # once the silent worker's task is past the hard time limit.
         with override_settings(TASK_STARTED_GRACE_SECONDS=0):
-            lost = _task_state(adjudicator, slow.id)
+            assert _task_state(adjudicator, slow.id)["state"] == "STARTED"
+            with override_settings(CELERY_TASK_TIME_LIMIT=0):
+                lost = _task_state(adjudicator, slow.id)
         assert (lost["state"], lost["ready"]) == ("FAILURE", True)
         assert "worker" in lost["result"]
 
@@ -199,6 +202,10 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
         with override_settings(CELERY_TASK_DEFAULT_QUEUE=listen):
             restarted.start()
         try:
+            # A restarted worker of the same name answers without the task.
+            with override_settings(TASK_STARTED_GRACE_SECONDS=0):
+                relisted = _task_state(adjudicator, slow.id)
+            assert (relisted["state"], relisted["ready"]) == ("FAILURE", True)
             with override_settings(AGREEMENT_DEBOUNCE_SECONDS=0.2):
                 assert team_session.pk in agreement_sweep()
             report = _wait_for(
