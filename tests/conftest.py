@@ -111,8 +111,9 @@ def _database_url_for_test_db() -> str:
 class WorkerProcess:
     """A `celery worker` subprocess on the real Redis and the test database."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, name: str = "test") -> None:
         self.log_path = log_path
+        self.name = name
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -141,7 +142,7 @@ class WorkerProcess:
                 "-Q",
                 settings.CELERY_TASK_DEFAULT_QUEUE,
                 "-n",
-                f"test-{os.getpid()}@%h",
+                f"{self.name}-{os.getpid()}@%h",
             ],
             cwd=PROJECT_ROOT,
             env=env,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.params import query_id
+from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
@@ -337,6 +338,7 @@ class UnitListView(AgreementScopedView, GenericAPIView):
 )
 class AgreementRecomputeView(AgreementScopedView, APIView):
     need_adjudicator = True
+    parser_classes = [LimitedJSONParser]  # `force` is a JSON boolean
 
     def post(self, request, sid):
         body = RecomputeInputSerializer(data=request.data)

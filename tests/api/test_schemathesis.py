@@ -53,6 +53,9 @@ def node_id_for_schemathesis(request):
 # (428, 412). Only those statuses are added.
 CHECKED_AGAINST_STORED_DATA = (
     "POST /api/auth/token/",
+    # Text filters refuse NUL characters (PostgreSQL cannot hold them) with a
+    # 400 naming the field; OpenAPI 3.0 has no portable way to say so.
+    "GET /api/sessions/{sid}/spans/",
     "POST /api/sessions/{sid}/spans/",
     "POST /api/sessions/{sid}/spans/bulk/",
     "PUT /api/sessions/{sid}/spans/{id}/",

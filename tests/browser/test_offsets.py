@@ -84,7 +84,7 @@ def test_dispute_edit_by_selecting_words_after_emoji_sends_code_points(
     assert unit.status == AgreementStatus.DISPUTED
     login(page, live_server, judge.username, PASSWORD)
     page.goto(f"{live_server.url}/sessions/{session.pk}/disputes/")
-    page.wait_for_function("document.body.dataset.ready === '1'")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
     page.locator("#dispute-title").focus()
     page.keyboard.press("e")
     # Select " talks are " in the highlighted unit (spaces included), as a mouse
@@ -112,7 +112,7 @@ def test_dispute_edit_by_selecting_words_after_emoji_sends_code_points(
     page.locator("#edit-start").focus()
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "document.querySelector('[data-testid=unit-status]').textContent"
+        "() => document.querySelector('[data-testid=unit-status]').textContent"
         " === 'adjudicated'"
     )
     gold = GoldSpan.objects.get(session=session, is_current=True)

@@ -56,7 +56,11 @@ def test_embedded_failure_is_reported_as_failure(
     settings.AGREEMENT_BOOTSTRAP_DRAWS = "not a number"  # the task raises
     client = api_client_for(adjudicator)
     with pytest.raises(ValueError):
-        client.post(f"/api/sessions/{team_session.pk}/agreement/recompute/", {})
+        client.post(
+            f"/api/sessions/{team_session.pk}/agreement/recompute/",
+            {},
+            format="json",
+        )
     record = TaskRecord.objects.get()
     state = client.get(f"/api/tasks/{record.task_id}/").json()
     assert (state["state"], state["ready"]) == ("FAILURE", True)

@@ -163,7 +163,8 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
             )
     SpanAnnotation.objects.bulk_create(rows)
     queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}_kill"
-    worker = WorkerProcess(tmp_path / "kill-worker.log")
+    # Its own node name: the session's worker may be running beside it.
+    worker = WorkerProcess(tmp_path / "kill-worker.log", name="kill")
     with override_settings(CELERY_TASK_DEFAULT_QUEUE=queue):
         worker.start()
     try:
@@ -197,7 +198,7 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
         assert "worker" in lost["result"]
 
         # Restart a worker (both queues); the sweep finds the stale report.
-        restarted = WorkerProcess(tmp_path / "restarted-worker.log")
+        restarted = WorkerProcess(tmp_path / "restarted-worker.log", name="kill")
         listen = f"{queue},{settings.CELERY_TASK_DEFAULT_QUEUE}"
         with override_settings(CELERY_TASK_DEFAULT_QUEUE=listen):
             restarted.start()
