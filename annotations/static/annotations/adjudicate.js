@@ -357,7 +357,20 @@ document.getElementById("fact-select").addEventListener("change", (event) => {
 });
 document.getElementById("queue-filter").addEventListener("change", () => loadQueue());
 
+// A link names a unit as #unit-<id> or ?unit=<id> (the ClaimReview export's
+// default permalink); a decided unit is not in the disputed queue, so the
+// queue widens to all units when it is not found there.
+async function openAt(preferId) {
+  await loadQueue(preferId);
+  if (preferId !== undefined && state.units[state.index]?.id !== preferId) {
+    document.getElementById("queue-filter").value = "all";
+    await loadQueue(preferId);
+  }
+}
+
 const hashMatch = location.hash.match(/^#unit-(\d+)$/);
-Promise.all([loadFacts(), loadQueue(hashMatch ? Number(hashMatch[1]) : undefined)]).finally(() => {
+const unitParam = new URLSearchParams(location.search).get("unit");
+const linkedUnit = hashMatch ? Number(hashMatch[1]) : /^\d+$/.test(unitParam ?? "") ? Number(unitParam) : undefined;
+Promise.all([loadFacts(), openAt(linkedUnit)]).finally(() => {
   document.body.dataset.ready = "1";
 });
