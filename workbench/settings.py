@@ -266,6 +266,17 @@ RELIABILITY_BOOTSTRAP_DRAWS = int(os.environ.get("RELIABILITY_BOOTSTRAP_DRAWS", 
 RELIABILITY_DEBOUNCE_SECONDS = float(
     os.environ.get("RELIABILITY_DEBOUNCE_SECONDS", "5")
 )
+# --- Workbench: ClaimReview export (docs/export.md) ---
+# Who publishes the fact checks, and the permalink of each one: {session} is
+# the session id, {unit} the agreement unit id, {gold} the gold revision id.
+CLAIMREVIEW_AUTHOR_NAME = os.environ.get(
+    "CLAIMREVIEW_AUTHOR_NAME", "Source-credibility workbench"
+)
+CLAIMREVIEW_AUTHOR_URL = os.environ.get("CLAIMREVIEW_AUTHOR_URL", "")
+CLAIMREVIEW_URL_PATTERN = os.environ.get(
+    "CLAIMREVIEW_URL_PATTERN",
+    "http://127.0.0.1:8000/sessions/{session}/disputes/?unit={unit}",
+)
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {

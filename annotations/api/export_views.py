@@ -118,7 +118,7 @@ class SessionExportView(ExportBaseView):
         session = self.session_or_404(session_id)
         fmt = export_format_get(request.query_params.get("format") or "jsonl")
         filters = export_filters_for(
-            user=request.user, session=session, params=request.query_params
+            user=request.user, session=session, params=request.query_params, fmt=fmt
         )
         response = StreamingHttpResponse(
             export_stream(filters=filters, format=fmt.name),

@@ -6,6 +6,7 @@ from annotations.api import (
     adjudication_views,
     agreement_views,
     auth_views,
+    discussion_views,
     export_views,
     reliability_views,
 )
@@ -182,4 +183,26 @@ urlpatterns: list = [
         name="reliability-evidence",
     ),
     # --- end source reliability ---------------------------------------------------
+    # --- Discussion: unit comment threads, unread counts, article notes ---------
+    path(
+        "sessions/<int:session_id>/units/<int:unit_id>/comments/",
+        discussion_views.UnitCommentsView.as_view(),
+        name="discussion-comments",
+    ),
+    path(
+        "sessions/<int:session_id>/units/<int:unit_id>/comments/read/",
+        discussion_views.UnitCommentsReadView.as_view(),
+        name="discussion-comments-read",
+    ),
+    path(
+        "sessions/<int:session_id>/comments/unread/",
+        discussion_views.UnreadCommentsView.as_view(),
+        name="discussion-unread",
+    ),
+    path(
+        "sessions/<int:session_id>/articles/<int:article_id>/note/",
+        discussion_views.ArticleNoteView.as_view(),
+        name="discussion-note",
+    ),
+    # --- end discussion -------------------------------------------------------------
 ]

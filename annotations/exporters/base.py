@@ -25,6 +25,7 @@ from annotations.models import (
     ReviewState,
     SourcingLevel,
     SpanAnnotation,
+    UnitComment,
 )
 from annotations.parsing import has_nul, parse_id
 
@@ -408,6 +409,8 @@ class ArticleBundle:
     spans: list[dict[str, Any]]
     # Only read when asked for (`review_states=True`): the JSONL carries them.
     review_states: list[dict[str, Any]] = field(default_factory=list)
+    # Discussion threads by unit key (`threads=True`; never for hide_units).
+    threads: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Names:
@@ -445,12 +448,14 @@ def iter_bundles(
     chunk_size: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
     review_states: bool = False,
+    threads: bool = False,
 ) -> Iterator[ArticleBundle]:
     """Articles by external id, `chunk_size` at a time, with their spans.
 
     Keyset pagination keeps memory flat however large the session; each chunk
     costs a fixed handful of queries (articles, spans, gold, units, provenance,
-    and with `review_states` the reviewers' done states of the raw layer).
+    and with `review_states` the reviewers' done states of the raw layer, with
+    `threads` the units' discussion comments).
     """
     if chunk_size is None:
         chunk_size = getattr(settings, "EXPORT_CHUNK_ARTICLES", DEFAULT_CHUNK_ARTICLES)
@@ -524,6 +529,9 @@ def iter_bundles(
         states_by_article: dict[int, list[dict[str, Any]]] = {}
         if review_states and filters.include_raw:
             states_by_article = _review_states(filters, ids, names)
+        threads_by_article: dict[int, list[dict[str, Any]]] = {}
+        if threads and not filters.hide_units:
+            threads_by_article = _threads(filters, ids, names)
         for article in chunk:
             spans = spans_by_article[article["id"]]
             spans.sort(key=span_sort_key)
@@ -531,6 +539,7 @@ def iter_bundles(
                 article=article,
                 spans=spans,
                 review_states=states_by_article.get(article["id"], []),
+                threads=threads_by_article.get(article["id"], []),
             )
         done += len(chunk)
         if on_chunk is not None:
@@ -566,6 +575,37 @@ def _review_states(
     for items in states.values():
         items.sort(key=lambda state: state["reviewer"])
     return states
+
+
+def _threads(
+    filters: ExportFilters, article_ids: list[int], names: _Names
+) -> dict[int, list[dict[str, Any]]]:
+    """Each article's discussion threads: by unit key, comments oldest first.
+
+    They are the adjudication's conversation, so a blind reviewer's own export
+    (`hide_units`) never carries them; no other filter applies.
+    """
+    rows = list(
+        UnitComment.objects.filter(
+            session_id=filters.session_id, article_id__in=article_ids
+        )
+        .order_by("article_id", "unit_key", "created_at", "pk")
+        .values_list("article_id", "unit_key", "author_id", "text", "created_at")
+    )
+    names.load({row[2] for row in rows})
+    threads: dict[int, list[dict[str, Any]]] = {}
+    for article_id, unit_key, author_id, text, created_at in rows:
+        items = threads.setdefault(article_id, [])
+        if not items or items[-1]["unit_key"] != unit_key:
+            items.append({"unit_key": unit_key, "comments": []})
+        items[-1]["comments"].append(
+            {
+                "author": names.by_id[author_id],
+                "created": timestamp(created_at),
+                "text": text,
+            }
+        )
+    return threads
 
 
 def _raw_rows(filters: ExportFilters, article_ids: list[int]) -> list[tuple]:

@@ -38,11 +38,12 @@ def article_record(bundle: ArticleBundle, session: dict[str, Any]) -> dict[str, 
         "spans": bundle.spans,
         "text": article["text"],
         "text_sha256": article["text_sha256"],
+        "threads": bundle.threads,
     }
 
 
 def jsonl_lines(filters: ExportFilters, **options: Any) -> Iterator[bytes]:
     """Yield one serialised article per line (sorted keys, UTF-8, no spaces)."""
     session = session_summary(filters.session_id)
-    for bundle in iter_bundles(filters, review_states=True, **options):
+    for bundle in iter_bundles(filters, review_states=True, threads=True, **options):
         yield dumps(article_record(bundle, session)) + b"\n"

@@ -19,6 +19,7 @@ from annotations.exporters.base import (
     filters_parse,
     requested,
 )
+from annotations.exporters.claimreview import claimreview_graph, claimreview_jsonl
 from annotations.exporters.conll import conll_lines
 from annotations.exporters.csv_rows import csv_lines
 from annotations.exporters.datacard import datacard_json, datacard_markdown
@@ -37,6 +38,8 @@ class ExportFormat:
     lines: Callable[..., Iterator[str | bytes]]
     content_type: str
     extension: str
+    # Exports only adjudicated claims: the gold layer is implied, raw is refused.
+    gold_only: bool = False
 
 
 FORMATS = {
@@ -54,6 +57,20 @@ FORMATS = {
         ExportFormat("conll", conll_lines, "text/plain; charset=utf-8", "conll"),
         ExportFormat("datacard-json", datacard_json, "application/json", "json"),
         ExportFormat("datacard-md", datacard_markdown, "text/markdown", "md"),
+        ExportFormat(
+            "claimreview",
+            claimreview_graph,
+            "application/ld+json",
+            "jsonld",
+            gold_only=True,
+        ),
+        ExportFormat(
+            "claimreview-jsonl",
+            claimreview_jsonl,
+            "application/x-ndjson",
+            "jsonl",
+            gold_only=True,
+        ),
     )
 }
 
@@ -88,20 +105,36 @@ def export_scope(*, user, session: AnnotationSession) -> str:
 
 
 def export_filters_for(
-    *, user, session: AnnotationSession, params: Mapping[str, Any]
+    *,
+    user,
+    session: AnnotationSession,
+    params: Mapping[str, Any],
+    fmt: ExportFormat | None = None,
 ) -> ExportFilters:
     """Parse the filters and narrow them to what `user` may see.
 
     A reviewer of a blind session gets their own raw spans without agreement
     units; asking for gold, for other reviewers or by agreement status is 403.
+    A gold-only format (`fmt.gold_only`) asks for gold whatever `layer` says
+    (`layer=raw` is a 400 naming `layer`).
     """
     scope = export_scope(user=user, session=session)
     if scope == SCOPE_OWN:
         _refuse_other_reviewers(user=user, params=params)
     filters = filters_parse(session=session, params=params)
+    asks_gold = params.get("layer") not in (None, "")
+    if fmt is not None and fmt.gold_only:
+        if filters.layer == "raw":
+            raise ValidationError(
+                {
+                    "layer": f"The {fmt.name} format exports adjudicated claims: "
+                    "use layer=gold (or leave it out)."
+                }
+            )
+        asks_gold = True
     if scope == SCOPE_FULL:
         return filters
-    if filters.layer != "raw" and params.get("layer") not in (None, ""):
+    if filters.layer != "raw" and asks_gold:
         raise PermissionDenied(
             "In a blind session a reviewer may export only their own spans "
             "(layer=raw); the gold layer is for adjudicators."
@@ -190,7 +223,7 @@ def export_job_create(
 ) -> ExportJob:
     """Record a job for a large export and enqueue it once the row is committed."""
     fmt = export_format_get(format)
-    filters = export_filters_for(user=user, session=session, params=params)
+    filters = export_filters_for(user=user, session=session, params=params, fmt=fmt)
     job = ExportJob.objects.create(
         created_by=user, format=fmt.name, params=filters.to_params()
     )

@@ -29,8 +29,10 @@ from annotations.models import (
     SessionMembership,
     SourcingLevel,
     SpanAnnotation,
+    UnitComment,
 )
 from annotations.services.articles import article_upsert
+from annotations.services.discussion import comment_text_clean
 from annotations.services.schemes import DEFAULT_SCHEME_SLUG, scheme_ensure_default
 from annotations.services.spans import (
     MAX_BULK_SPANS,
@@ -111,6 +113,7 @@ class _CorpusImporter:
             "gold_spans": 0,
             "units": 0,
             "review_states": 0,
+            "comments": 0,
         }
 
     def session_for(self, info: Any) -> AnnotationSession:
@@ -320,6 +323,54 @@ class _CorpusImporter:
         ReviewState.objects.bulk_create(rows)
         self.counts["review_states"] += len(rows)
 
+    def threads_for(self, article: Article, threads: Any, line: int) -> None:
+        """Recreate the units' discussion comments (authors, times, texts)."""
+        if not isinstance(threads, list):
+            raise ImportRefused(
+                [{"record": line, "field": "threads", "message": "Not a list."}]
+            )
+        rows, seen = [], set()
+        for index, thread in enumerate(threads):
+            where = f"thread {index}"
+
+            def refuse(field: str, message: str, at: str = where):
+                return ImportRefused(
+                    [{"record": line, "where": at, "field": field, "message": message}]
+                )
+
+            if not isinstance(thread, dict):
+                raise refuse("threads", "Not an object.")
+            key, comments = thread.get("unit_key"), thread.get("comments")
+            if not isinstance(key, str) or not key or len(key) > 200 or key in seen:
+                raise refuse("unit_key", "A unit key (at most 200), once per article.")
+            if not isinstance(comments, list) or not comments:
+                raise refuse("comments", "A non-empty list.")
+            seen.add(key)
+            for number, comment in enumerate(comments):
+                at = f"{where} comment {number}"
+                if not isinstance(comment, dict):
+                    raise refuse("comments", "Not an object.", at)
+                author = comment.get("author")
+                if not isinstance(author, str) or not author:
+                    raise refuse("author", "A username.", at)
+                try:
+                    text = comment_text_clean(comment.get("text"))
+                    created = _parse_time(comment.get("created"), "created")
+                except ValidationError as exc:
+                    raise _refusal(exc, line, at) from None
+                rows.append(
+                    UnitComment(
+                        session=self.session,
+                        article=article,
+                        unit_key=key,
+                        author=_user_ensure(author),
+                        text=text,
+                        created_at=created,
+                    )
+                )
+        UnitComment.objects.bulk_create(rows)
+        self.counts["comments"] += len(rows)
+
     def units_for(self, article, spans, created) -> dict[str, AgreementUnit]:
         """Recreate the units the spans name, with their stored key and status.
 
@@ -491,6 +542,7 @@ def corpus_import(*, lines: Iterable[str]) -> dict[str, int]:
         importer.review_states_for(
             article, record.get("review_states", []), line_number
         )
+        importer.threads_for(article, record.get("threads", []), line_number)
     if importer.session is None:
         raise ImportRefused([{"record": None, "message": "The file has no records."}])
     return {"session": importer.session.pk, **importer.counts}

@@ -4,10 +4,12 @@
 // Esc cancel. Offsets shown and sent are Unicode code points (end exclusive); the
 // article text is sliced in UTF-16 with the `*_utf16` offsets the API also returns
 // (conversions in offsets.js). The unit's cards are drawn by adjudicate/cards.js, the
-// edit form is adjudicate/edit.js. User text only reaches the DOM through
+// edit form is adjudicate/edit.js, the comment thread and article note
+// adjudicate/discussion.js. User text only reaches the DOM through
 // textContent, attributes or form values.
 
 import { goldText, snippet, statusBadge, versionCard } from "./adjudicate/cards.js";
+import { Discussion } from "./adjudicate/discussion.js";
 import { EditForm } from "./adjudicate/edit.js";
 import { FIELD_LABELS, errorText as apiErrorText, request, getAll, el } from "./http.js";
 
@@ -48,6 +50,13 @@ const edit = new EditForm({
     const unit = state.units[state.index];
     return { unit, article: unit && state.articles.get(unit.article) };
   },
+});
+
+const discussion = new Discussion({
+  sessionApi,
+  say,
+  showError,
+  onUnreadChange: () => renderQueue(),
 });
 
 // --- HTTP -------------------------------------------------------------------
@@ -98,16 +107,23 @@ async function loadFacts() {
   select.value = [...select.options].some((o) => o.value === keep) ? keep : "";
 }
 
-async function loadQueue(preferId) {
-  const filter = document.getElementById("queue-filter").value;
+async function loadQueue(preferId, { widen = false } = {}) {
+  const filterEl = document.getElementById("queue-filter");
+  const filter = filterEl.value;
   const response = await getAll(`${sessionApi}disputes/?status=${filter}&limit=200`);
   if (!response.ok) {
     queueEl.replaceChildren(el("p", { class: "empty" }, "The queue could not be loaded."));
     showError(errorText(response, "load the disputes"));
     return;
   }
+  const wanted = response.items.findIndex((unit) => unit.id === preferId);
+  if (widen && wanted < 0 && preferId !== undefined && filter !== "all") {
+    // A linked unit that is not in this queue (a decided one): show all units.
+    filterEl.value = "all";
+    await loadQueue(preferId);
+    return;
+  }
   state.units = response.items;
-  const wanted = state.units.findIndex((unit) => unit.id === preferId);
   state.index = wanted >= 0 ? wanted : state.units.length ? 0 : -1;
   renderQueue();
   await showCurrent();
@@ -135,6 +151,8 @@ function renderQueue() {
     const button = el("button", { type: "button", class: "queue-item", "data-unit-id": String(unit.id) });
     if (index === state.index) button.setAttribute("aria-current", "true");
     button.append(el("span", { class: "queue-quote" }, unit.quote), statusBadge(unit.status));
+    const unread = discussion.badge(unit.id);
+    if (unread) button.append(unread);
     button.addEventListener("click", () => go(index));
     const item = el("li");
     item.append(button);
@@ -194,6 +212,8 @@ async function showCurrent() {
   gold.textContent = goldText(unit.gold, labels);
   document.getElementById("verdict").value = unit.gold?.verdict ?? "";
   renderActions(unit);
+  await discussion.show(unit);
+  if (state.units[state.index] !== unit) return;
   document.body.dataset.unitId = String(unit.id);
   history.replaceState(null, "", `#unit-${unit.id}`);
 }
@@ -357,7 +377,14 @@ document.getElementById("fact-select").addEventListener("change", (event) => {
 });
 document.getElementById("queue-filter").addEventListener("change", () => loadQueue());
 
+// A link names a unit as #unit-<id> or ?unit=<id> (the ClaimReview export's
+// default permalink); a decided unit is not in the disputed queue, so the
+// queue widens to all units when it is not found there.
+const openAt = (preferId) => loadQueue(preferId, { widen: true });
+
 const hashMatch = location.hash.match(/^#unit-(\d+)$/);
-Promise.all([loadFacts(), loadQueue(hashMatch ? Number(hashMatch[1]) : undefined)]).finally(() => {
+const unitParam = new URLSearchParams(location.search).get("unit");
+const linkedUnit = hashMatch ? Number(hashMatch[1]) : /^\d+$/.test(unitParam ?? "") ? Number(unitParam) : undefined;
+Promise.all([loadFacts(), discussion.loadUnread(), openAt(linkedUnit)]).finally(() => {
   document.body.dataset.ready = "1";
 });
