@@ -87,11 +87,24 @@ def _alpha_from_counts(
     share = counts * weight
     coincidences = counts @ share.T
     coincidences[np.diag_indices_from(coincidences)] -= share.sum(axis=1)
+    return alpha_from_coincidences(coincidences, level, domain)
+
+
+def alpha_from_coincidences(
+    coincidences: np.ndarray, level: str, domain: Any = None
+) -> float | None:
+    """Krippendorff's alpha of a values x values coincidence matrix.
+
+    The matrix is a sufficient statistic: alpha of several batches of units is
+    the alpha of their summed coincidence matrices. ``domain`` gives the
+    numeric values of the rows (interval and ratio only).
+    """
+    coincidences = np.asarray(coincidences, dtype=float)
     marginals = coincidences.sum(axis=1)
     if level == "ordinal":
         delta = _ordinal_delta(marginals)
     else:
-        delta = _fixed_delta(level, len(counts), domain)
+        delta = _fixed_delta(level, len(coincidences), domain)
     return _alpha(float((coincidences * delta).sum()), marginals, delta)
 
 
@@ -114,6 +127,24 @@ def bootstrap_alpha_ci(
     if draws < 1 or not 0 < confidence < 1:
         raise ValueError("need draws >= 1 and 0 < confidence < 1")
     counts, domain = _level_counts(data, level, value_domain)
+    return bootstrap_alpha_counts(
+        counts, level, domain=domain, draws=draws, seed=seed, confidence=confidence
+    )
+
+
+def bootstrap_alpha_counts(
+    counts: np.ndarray,
+    level: str,
+    *,
+    domain: Any = None,
+    draws: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
+    """`bootstrap_alpha_ci` of a values x units count matrix (rows in domain order)."""
+    if draws < 1 or not 0 < confidence < 1:
+        raise ValueError("need draws >= 1 and 0 < confidence < 1")
+    counts = np.asarray(counts, dtype=float)
     if _alpha_from_counts(counts, domain, level) is None:
         return None
     patterns, pattern_of_unit = distinct_rows(counts[:, counts.sum(axis=0) >= 2].T)

@@ -239,7 +239,7 @@ def _ranges(spans: Sequence[Span]) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _observed_sum(first: Sequence[Span], second: Sequence[Span]) -> float:
+def segment_distance_sum(first: Sequence[Span], second: Sequence[Span]) -> float:
     """Sum of Krippendorff's unitizing distances between two reviewers' segments.
 
     Unit vs unit (intersecting): (start difference)^2 + (end difference)^2.
@@ -271,6 +271,33 @@ def _observed_sum(first: Sequence[Span], second: Sequence[Span]) -> float:
     return total
 
 
+_observed_sum = segment_distance_sum  # the name the tests know it by
+
+
+def merge_overlapping(spans: Iterable[Span]) -> list[Span]:
+    """One reviewer's spans of one category with overlaps merged (alpha_U needs it).
+
+    Sorted by (start, end); a span starting before the previous one ends is
+    absorbed into it (touching spans stay apart). The merged span keeps the id
+    and label of the first.
+    """
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            if span.end > last.end:
+                merged[-1] = Span(
+                    id=last.id,
+                    reviewer=last.reviewer,
+                    start=last.start,
+                    end=span.end,
+                    label=last.label,
+                )
+        else:
+            merged.append(span)
+    return merged
+
+
 def _gaps(spans: Sequence[Span], continuum_length: int) -> list[int]:
     """Lengths of the stretches of [0, L) that the (sorted) spans leave empty."""
     gaps, position = [], 0
@@ -289,7 +316,7 @@ def _category_disagreements(
     """Observed and expected disagreement (D_o, D_e) of one category."""
     length, raters = float(continuum_length), len(spans_by_reviewer)
     observed = sum(
-        _observed_sum(first, second)
+        segment_distance_sum(first, second)
         for first, second in combinations(spans_by_reviewer, 2)
     )
     observed *= 2.0 / (raters * (raters - 1) * length * length)
