@@ -176,7 +176,8 @@ def test_a_body_that_is_not_an_object_is_400(thread, adjudicator):
         comments_url(thread), json.dumps(["text"]), content_type="application/json"
     )
     assert response.status_code == 400
-    assert "non_field_errors" in response.json()
+    # The shared JSON parser refuses non-object bodies for every endpoint.
+    assert "must be a JSON object" in response.json()["detail"]
     response = api_client_for(adjudicator).post(
         comments_url(thread), "{not json", content_type="application/json"
     )
