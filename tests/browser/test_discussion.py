@@ -80,7 +80,7 @@ def test_comment_payloads_stay_inert_text_and_unread_clears(
     page.wait_for_selector("body[data-ready='1']")
     assert page.evaluate("document.body.dataset.unitId") == str(unit.pk)
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=comment-text]').length === 2"
+        "() => document.querySelectorAll('[data-testid=comment-text]').length === 2"
     )
     assert comment_texts(page) == PAYLOADS[:2]
     # Shown as new on arrival (written by the other adjudicator) ...
@@ -92,7 +92,7 @@ def test_comment_payloads_stay_inert_text_and_unread_clears(
     page.fill("#comment-text", PAYLOADS[2])
     page.click("#comment-post")
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=comment-text]').length === 3"
+        "() => document.querySelectorAll('[data-testid=comment-text]').length === 3"
     )
     assert comment_texts(page) == PAYLOADS
     assert page.locator("#comments img, #comments script, #comments svg").count() == 0
@@ -104,12 +104,13 @@ def test_comment_payloads_stay_inert_text_and_unread_clears(
     page.fill("#article-note", "<b>Check</b> the wire copy")
     page.click("#note-save")
     page.wait_for_function(
-        "document.getElementById('note-meta').textContent.includes('adjudicator_one')"
+        "() => document.getElementById('note-meta')"
+        ".textContent.includes('adjudicator_one')"
     )
     assert ArticleNote.objects.get().text == "<b>Check</b> the wire copy"
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
-    page.wait_for_function("document.getElementById('article-note').value !== ''")
+    page.wait_for_function("() => document.getElementById('article-note').value !== ''")
     assert page.input_value("#article-note") == "<b>Check</b> the wire copy"
     assert page.evaluate("window.__xss") is None
 
