@@ -56,6 +56,11 @@ CHECKED_AGAINST_STORED_DATA = (
     # Text filters refuse NUL characters (PostgreSQL cannot hold them) with a
     # 400 naming the field; OpenAPI 3.0 has no portable way to say so.
     "GET /api/sessions/{sid}/spans/",
+    # Comments refuse NUL as well; a read marker must name a comment of the
+    # thread; a note is text without NUL.
+    "POST /api/sessions/{session_id}/units/{unit_id}/comments/",
+    "POST /api/sessions/{session_id}/units/{unit_id}/comments/read/",
+    "PUT /api/sessions/{session_id}/articles/{article_id}/note/",
     "POST /api/sessions/{sid}/spans/",
     "POST /api/sessions/{sid}/spans/bulk/",
     "PUT /api/sessions/{sid}/spans/{id}/",
