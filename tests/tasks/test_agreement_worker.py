@@ -204,8 +204,17 @@ def test_killed_worker_mid_task_then_restart_leaves_one_complete_report(
             restarted.start()
         try:
             # A restarted worker of the same name answers without the task.
+            # (It may take a moment to answer control messages after start.)
             with override_settings(TASK_STARTED_GRACE_SECONDS=0):
-                relisted = _task_state(adjudicator, slow.id)
+                relisted = _wait_for(
+                    lambda: (
+                        state
+                        if (state := _task_state(adjudicator, slow.id))["ready"]
+                        else None
+                    ),
+                    30,
+                    "the restarted worker to answer without the task",
+                )
             assert (relisted["state"], relisted["ready"]) == ("FAILURE", True)
             with override_settings(AGREEMENT_DEBOUNCE_SECONDS=0.2):
                 assert team_session.pk in agreement_sweep()
