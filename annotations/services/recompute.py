@@ -246,10 +246,7 @@ def reliability_schedule(*, session_id: int) -> str | None:
             return "inline"
         delay = _debounce_seconds()
         key = RELIABILITY_DEBOUNCE_KEY.format(session_id=session_id)
-        # Held until the task starts and releases it (a lease, like the
-        # agreement's: a lost task frees it after the lease).
-        lease = max(1, round(delay + settings.AGREEMENT_SCHEDULE_LEASE_SECONDS))
-        if not redis_client().set(key, "1", nx=True, ex=lease):
+        if not redis_client().set(key, "1", nx=True, ex=max(1, round(delay))):
             return None
         task_id = task_send(
             RELIABILITY_TASK,
