@@ -169,9 +169,23 @@ class AnnotationSession(models.Model):
     # Spans of different reviewers align when their Jaccard overlap reaches this.
     alignment_threshold = models.FloatField(default=0.5)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Leads manage the session (members, articles, settings); see access.py.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="led_sessions"
+    )
 
     class Meta:
         ordering = ["id"]
+        permissions = [
+            ("manage_sessions", "Can create sessions and manage the ones they lead")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(required_reviewers__gte=1), name="session_required_gte_1"

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 
+from annotations.access import ROLE_STAFF
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -32,8 +33,6 @@ from annotations.models import (
     UnitComment,
 )
 from annotations.text import OffsetMap
-
-ROLE_STAFF = "staff"
 
 
 def _count(queryset: QuerySet, group_by: str) -> Coalesce:

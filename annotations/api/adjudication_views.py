@@ -16,6 +16,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF, session_role
 from annotations.api.adjudication_serializers import (
     AdjudicationUnitDetailSerializer,
     AdjudicationUnitSerializer,
@@ -28,12 +29,7 @@ from annotations.api.adjudication_serializers import (
 )
 from annotations.api.params import query_id
 from annotations.api.parsers import LimitedJSONParser
-from annotations.api.permissions import (
-    ROLE_ADJUDICATOR,
-    ROLE_STAFF,
-    IsSessionMember,
-    session_role,
-)
+from annotations.api.permissions import IsSessionMember
 from annotations.api.schema import ID_SCHEMA
 from annotations.models import (
     AgreementStatus,

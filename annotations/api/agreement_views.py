@@ -18,15 +18,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.params import query_id
-from annotations.api.parsers import LimitedJSONParser
-from annotations.api.permissions import (
+from annotations.access import (
     ROLE_ADJUDICATOR,
     ROLE_STAFF,
     can_see_all_spans,
     is_adjudicator_anywhere,
     session_role,
 )
+from annotations.api.params import query_id
+from annotations.api.parsers import LimitedJSONParser
 from annotations.api.schema import ID_SCHEMA
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView

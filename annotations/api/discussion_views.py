@@ -10,7 +10,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.api.permissions import IsSessionMember, session_role
+from annotations.access import session_role
+from annotations.api.permissions import IsSessionMember
 from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
 from annotations.models import AgreementUnit, AnnotationSession, ArticleNote

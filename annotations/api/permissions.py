@@ -1,46 +1,9 @@
-"""Who may do what in a session: roles and DRF permission classes (API and web)."""
+"""DRF permission classes over the rules in `annotations.access`."""
 
 from django.http import Http404
 from rest_framework import permissions
 
-from annotations.models import AnnotationSession, SessionMembership
-
-ROLE_REVIEWER = SessionMembership.Role.REVIEWER.value
-ROLE_ADJUDICATOR = SessionMembership.Role.ADJUDICATOR.value
-ROLE_STAFF = "staff"
-
-
-def session_role(user, session: AnnotationSession | int) -> str | None:
-    """The user's role in the session: "reviewer", "adjudicator", "staff" or None.
-
-    A membership wins over staff status, so a staff member who also reviews is
-    treated as a reviewer there (and may annotate).
-    """
-    if user is None or not user.is_authenticated:
-        return None
-    session_id = session if isinstance(session, int) else session.pk
-    role = (
-        SessionMembership.objects.filter(session_id=session_id, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role:
-        return role
-    return ROLE_STAFF if user.is_staff else None
-
-
-def is_adjudicator_anywhere(user) -> bool:
-    """Whether the user adjudicates at least one session (task-state access)."""
-    return SessionMembership.objects.filter(
-        user_id=user.pk, role=SessionMembership.Role.ADJUDICATOR
-    ).exists()
-
-
-def can_see_all_spans(role: str | None, session: AnnotationSession) -> bool:
-    """Adjudicators and staff always; reviewers only in an open (non-blind) session."""
-    if role in (ROLE_ADJUDICATOR, ROLE_STAFF):
-        return True
-    return role == ROLE_REVIEWER and not session.blind
+from annotations.access import ROLE_REVIEWER
 
 
 class IsSessionMember(permissions.BasePermission):

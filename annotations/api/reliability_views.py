@@ -17,14 +17,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF, session_role
 from annotations.api.params import text_value
 from annotations.api.parsers import LimitedJSONParser
-from annotations.api.permissions import (
-    ROLE_ADJUDICATOR,
-    ROLE_STAFF,
-    IsSessionMember,
-    session_role,
-)
+from annotations.api.permissions import IsSessionMember
 from annotations.models import (
     AnnotationSession,
     ReliabilityReport,

@@ -10,13 +10,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from annotations.access import is_adjudicating, session_role
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
     Fact,
     FactLink,
     GoldSpan,
-    SessionMembership,
     SpanAnnotation,
 )
 from annotations.services.recompute import articles_changed
@@ -32,17 +32,12 @@ VERDICTS = tuple(GoldSpan.Verdict.values)
 def adjudicator_check(*, session_id: int, user) -> None:
     """Allow adjudicators of the session, and staff who hold no role in it.
 
-    A membership wins over staff status (as in `api.permissions.session_role`),
-    so a staff member who reviews in a session cannot adjudicate it.
+    A membership wins over staff status (`access.session_role`), so a staff
+    member who reviews in a session cannot adjudicate it.
     """
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in to adjudicate.")
-    role = (
-        SessionMembership.objects.filter(session_id=session_id, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role == SessionMembership.Role.ADJUDICATOR or (role is None and user.is_staff):
+    if is_adjudicating(session_role(user, session_id)):
         return
     raise PermissionDenied("Only adjudicators of this session can do this.")
 

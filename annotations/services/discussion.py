@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from annotations.access import ADJUDICATING_ROLES, session_role
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -27,8 +28,7 @@ from annotations.models import (
 
 MAX_COMMENT_CHARS = 4000
 MAX_NOTE_CHARS = 20000
-ROLE_STAFF = "staff"
-ADJUDICATING = (SessionMembership.Role.ADJUDICATOR.value, ROLE_STAFF)
+ADJUDICATING = ADJUDICATING_ROLES
 
 
 class NoteConflict(Exception):
@@ -40,19 +40,8 @@ class NoteConflict(Exception):
 
 
 def discussion_role(*, session_id: int, user) -> str | None:
-    """ "reviewer", "adjudicator", "staff" or None: a membership wins over staff
-    status, as everywhere else (`api.permissions.session_role`).
-    """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    role = (
-        SessionMembership.objects.filter(session_id=session_id, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role:
-        return role
-    return ROLE_STAFF if user.is_staff else None
+    """ "reviewer", "adjudicator", "staff" or None (`access.session_role`)."""
+    return session_role(user, session_id)
 
 
 def thread_articles_visible(*, session: AnnotationSession, user, role: str | None):

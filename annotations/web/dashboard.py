@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotations import selectors
-from annotations.api.permissions import ROLE_ADJUDICATOR, ROLE_STAFF
+from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF
 from annotations.web.views import ROLE_NAMES, _session_or_404
 
 

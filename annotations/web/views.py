@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotations import selectors
-from annotations.api.permissions import session_role
+from annotations.access import session_role
 
 ROLE_NAMES = {"reviewer": "Reviewer", "adjudicator": "Adjudicator", "staff": "Staff"}
 
