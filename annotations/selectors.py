@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 
-from annotations.access import ROLE_STAFF
+from annotations.access import ROLE_STAFF, can_see_all_spans
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -279,7 +279,7 @@ def spans_visible(*, session: AnnotationSession, user, role: str | None) -> Quer
     )
     if role is None:
         return queryset.none()
-    if role == SessionMembership.Role.REVIEWER and session.blind:
+    if not can_see_all_spans(role, session):
         return queryset.filter(reviewer_id=user.pk)
     return queryset
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from annotations.access import ADJUDICATING_ROLES, session_role
+from annotations.access import ADJUDICATING_ROLES, can_see_all_spans, session_role
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -50,7 +50,7 @@ def thread_articles_visible(*, session: AnnotationSession, user, role: str | Non
         return None
     if role != SessionMembership.Role.REVIEWER:
         return set()
-    if not session.blind:
+    if can_see_all_spans(role, session):
         return None
     return set(
         ReviewState.objects.filter(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations.access import can_see_all_spans, session_role
 from annotations.exporters.base import (
     ExportFilters,
     article_queryset,
@@ -25,7 +26,7 @@ from annotations.exporters.csv_rows import csv_lines
 from annotations.exporters.datacard import datacard_json, datacard_markdown
 from annotations.exporters.jsonl import jsonl_lines
 from annotations.exporters.webanno import webanno_collection, webanno_jsonl
-from annotations.models import AnnotationSession, ExportJob, SessionMembership
+from annotations.models import AnnotationSession, ExportJob
 from annotations.services.queue import QueueUnavailable, task_send
 
 SCOPE_FULL = "full"
@@ -92,16 +93,10 @@ def export_scope(*, user, session: AnnotationSession) -> str:
         raise AnnotationSession.DoesNotExist
     if user.is_staff or user.has_perm("annotations.export_corpus"):
         return SCOPE_FULL
-    role = (
-        SessionMembership.objects.filter(session_id=session.pk, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
-    if role == SessionMembership.Role.ADJUDICATOR:
-        return SCOPE_FULL
-    if role == SessionMembership.Role.REVIEWER:
-        return SCOPE_OWN if session.blind else SCOPE_FULL
-    raise AnnotationSession.DoesNotExist
+    role = session_role(user, session)
+    if role is None:
+        raise AnnotationSession.DoesNotExist
+    return SCOPE_FULL if can_see_all_spans(role, session) else SCOPE_OWN
 
 
 def export_filters_for(
