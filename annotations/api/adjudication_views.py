@@ -16,7 +16,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF, session_role
 from annotations.api.adjudication_serializers import (
     AdjudicationUnitDetailSerializer,
     AdjudicationUnitSerializer,
@@ -29,12 +28,15 @@ from annotations.api.adjudication_serializers import (
 )
 from annotations.api.params import query_id
 from annotations.api.parsers import LimitedJSONParser
-from annotations.api.permissions import IsSessionMember
+from annotations.api.permissions import (
+    IsSessionAdjudicator,
+    IsSessionMember,
+    SessionScopedMixin,
+)
 from annotations.api.schema import ID_SCHEMA
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
-    AnnotationSession,
     Article,
     Fact,
     FactLink,
@@ -56,16 +58,6 @@ TAGS = ["adjudication"]
 ARTICLE_PARAM = OpenApiParameter(
     "article", ID_SCHEMA, description="Only this article of the session."
 )
-
-
-class IsSessionAdjudicator(permissions.BasePermission):
-    """Adjudicators of the session, or staff who hold no role in it."""
-
-    message = "Only adjudicators of this session can do this."
-
-    def has_permission(self, request, view) -> bool:
-        _, role = view.get_session_and_role()
-        return role in (ROLE_ADJUDICATOR, ROLE_STAFF)
 
 
 def service_errors(exc: DjangoValidationError) -> ValidationError:
@@ -123,27 +115,14 @@ def unit_context(units: Iterable[AgreementUnit]) -> dict:
     return {"offset_maps": offset_maps, "letters": letters, "gold": gold}
 
 
-class AdjudicationMixin:
-    """Resolves the session and the user's role once per request."""
+class AdjudicationMixin(SessionScopedMixin):
+    """Adjudication views: the session's adjudicators and staff."""
 
     permission_classes = [
         permissions.IsAuthenticated,
         IsSessionMember,
         IsSessionAdjudicator,
     ]
-
-    def get_session_and_role(self):
-        if not hasattr(self, "_session_and_role"):
-            session = AnnotationSession.objects.filter(
-                pk=self.kwargs["session_id"]
-            ).first()
-            role = session_role(self.request.user, session) if session else None
-            self._session_and_role = (session, role)
-        return self._session_and_role
-
-    @property
-    def session(self) -> AnnotationSession:
-        return self.get_session_and_role()[0]
 
     def article_filter(self) -> int | None:
         article_id = query_id(self.request, "article")

@@ -20,13 +20,17 @@ from rest_framework.views import APIView
 
 from annotations.access import (
     ROLE_ADJUDICATOR,
-    ROLE_STAFF,
-    can_see_all_spans,
     is_adjudicator_anywhere,
     session_role,
 )
 from annotations.api.params import query_id
 from annotations.api.parsers import LimitedJSONParser
+from annotations.api.permissions import (
+    IsSessionAdjudicator,
+    IsSessionMember,
+    SeesAllSpans,
+    SessionScopedMixin,
+)
 from annotations.api.schema import ID_SCHEMA
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView
@@ -34,7 +38,6 @@ from annotations.models import (
     AgreementReport,
     AgreementStatus,
     AgreementUnit,
-    AnnotationSession,
     Article,
     SessionArticle,
     SpanAnnotation,
@@ -137,25 +140,10 @@ def _report_data(report: AgreementReport | None, *, payload: bool = True):
     }
 
 
-class AgreementScopedView(ApiView):
-    """Resolves the session and enforces who may see agreement data."""
+class AgreementScopedView(SessionScopedMixin, ApiView):
+    """Agreement data: members who may see every reviewer's spans."""
 
-    permission_classes = [IsAuthenticated]
-    need_adjudicator = False
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        session = AnnotationSession.objects.filter(pk=kwargs["sid"]).first()
-        role = session_role(request.user, session.pk) if session else None
-        if role is None:
-            raise NotFound("No such session.")
-        if self.need_adjudicator and role not in (ROLE_ADJUDICATOR, ROLE_STAFF):
-            raise PermissionDenied("Only adjudicators and staff can do this.")
-        if not can_see_all_spans(role, session):
-            raise PermissionDenied(
-                "This session is blind: agreement data is for adjudicators and staff."
-            )
-        self.session, self.role = session, role
+    permission_classes = [IsAuthenticated, IsSessionMember, SeesAllSpans]
 
 
 READ = {401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
@@ -337,7 +325,12 @@ class UnitListView(AgreementScopedView, GenericAPIView):
     },
 )
 class AgreementRecomputeView(AgreementScopedView, APIView):
-    need_adjudicator = True
+    permission_classes = [
+        IsAuthenticated,
+        IsSessionMember,
+        IsSessionAdjudicator,
+        SeesAllSpans,
+    ]
     parser_classes = [LimitedJSONParser]  # `force` is a JSON boolean
 
     def post(self, request, sid):

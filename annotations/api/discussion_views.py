@@ -10,11 +10,10 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.access import session_role
-from annotations.api.permissions import IsSessionMember
+from annotations.api.permissions import IsSessionMember, SessionScopedMixin
 from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
-from annotations.models import AgreementUnit, AnnotationSession, ArticleNote
+from annotations.models import AgreementUnit, ArticleNote
 from annotations.selectors import thread_comments, unread_comment_counts
 from annotations.services.discussion import (
     MAX_COMMENT_CHARS,
@@ -139,21 +138,10 @@ def body(request) -> dict:
     return data
 
 
-class DiscussionMixin(ApiView):
-    """Token or session auth (401 for anonymous); resolves the session and the
-    user's role once per request.
-    """
+class DiscussionMixin(SessionScopedMixin, ApiView):
+    """Token or session auth (401 for anonymous); members of the session."""
 
     permission_classes = [permissions.IsAuthenticated, IsSessionMember]
-
-    def get_session_and_role(self):
-        if not hasattr(self, "_session_and_role"):
-            session = AnnotationSession.objects.filter(
-                pk=self.kwargs["session_id"]
-            ).first()
-            role = session_role(self.request.user, session) if session else None
-            self._session_and_role = (session, role)
-        return self._session_and_role
 
     def get_unit(self) -> AgreementUnit:
         session, role = self.get_session_and_role()

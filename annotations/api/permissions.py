@@ -3,7 +3,9 @@
 from django.http import Http404
 from rest_framework import permissions
 
-from annotations.access import ROLE_REVIEWER
+from annotations import selectors
+from annotations.access import ROLE_REVIEWER, can_see_all_spans, is_adjudicating
+from annotations.models import AnnotationSession
 
 
 class IsSessionMember(permissions.BasePermission):
@@ -39,3 +41,51 @@ class IsSpanOwnerOrReadOnly(permissions.BasePermission):
             return True
         _, role = view.get_session_and_role()
         return role == ROLE_REVIEWER and obj.reviewer_id == request.user.pk
+
+
+class IsSessionAdjudicator(permissions.BasePermission):
+    """Adjudicators of the session, or staff who hold no role in it."""
+
+    message = "Only adjudicators of this session and staff can do this."
+
+    def has_permission(self, request, view) -> bool:
+        _, role = view.get_session_and_role()
+        return is_adjudicating(role)
+
+
+class SeesAllSpans(permissions.BasePermission):
+    """Figures computed from every reviewer's spans: not for a blind reviewer."""
+
+    message = "This session is blind: agreement data is for adjudicators and staff."
+
+    def has_permission(self, request, view) -> bool:
+        session, role = view.get_session_and_role()
+        return can_see_all_spans(role, session)
+
+
+class SessionScopedMixin:
+    """Every view under /api/sessions/{sid}/: the session and the caller's role.
+
+    Resolved once per request through `selectors.session_for_user` (the rules of
+    `annotations.access`); `session` is None for a caller with no role in it,
+    which `IsSessionMember` turns into a 404. The URL names the session `sid`
+    (older routes: `session_id`).
+    """
+
+    def get_session_and_role(self):
+        if not hasattr(self, "_session_and_role"):
+            session_id = self.kwargs.get("sid", self.kwargs.get("session_id"))
+            session = selectors.session_for_user(
+                user=self.request.user, session_id=session_id
+            )
+            role = session.my_role if session is not None else None
+            self._session_and_role = (session, role)
+        return self._session_and_role
+
+    @property
+    def session(self) -> AnnotationSession:
+        return self.get_session_and_role()[0]
+
+    @property
+    def role(self) -> str | None:
+        return self.get_session_and_role()[1]

@@ -17,12 +17,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF, session_role
 from annotations.api.params import text_value
 from annotations.api.parsers import LimitedJSONParser
-from annotations.api.permissions import IsSessionMember
+from annotations.api.permissions import (
+    IsSessionAdjudicator,
+    IsSessionMember,
+    SessionScopedMixin,
+)
 from annotations.models import (
-    AnnotationSession,
     ReliabilityReport,
     ReliabilityScore,
 )
@@ -33,33 +35,14 @@ TAGS = ["reliability"]
 KINDS = tuple(ReliabilityScore.SubjectKind.values)
 
 
-class IsSessionAdjudicatorOrStaff(permissions.BasePermission):
-    """Adjudicators of the session, or staff who hold no role in it."""
+class ReliabilityMixin(SessionScopedMixin):
+    """Reliability views: the session's adjudicators and staff."""
 
-    message = "Only adjudicators of this session and staff can see reliability."
-
-    def has_permission(self, request, view) -> bool:
-        _, role = view.get_session_and_role()
-        return role in (ROLE_ADJUDICATOR, ROLE_STAFF)
-
-
-class ReliabilityMixin:
     permission_classes = [
         permissions.IsAuthenticated,
         IsSessionMember,
-        IsSessionAdjudicatorOrStaff,
+        IsSessionAdjudicator,
     ]
-
-    def get_session_and_role(self):
-        if not hasattr(self, "_session_and_role"):
-            session = AnnotationSession.objects.filter(pk=self.kwargs["sid"]).first()
-            role = session_role(self.request.user, session) if session else None
-            self._session_and_role = (session, role)
-        return self._session_and_role
-
-    @property
-    def session(self) -> AnnotationSession:
-        return self.get_session_and_role()[0]
 
 
 def report_meta(report: ReliabilityReport | None) -> dict:

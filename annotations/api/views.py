@@ -36,6 +36,7 @@ from annotations.api.permissions import (
     IsSessionMember,
     IsSessionReviewer,
     IsSpanOwnerOrReadOnly,
+    SessionScopedMixin,
 )
 from annotations.api.schema import R400, R401, R403, R404, R413
 from annotations.models import AnnotationSession, Article, SpanAnnotation
@@ -203,29 +204,10 @@ class SessionViewSet(ApiView, viewsets.ReadOnlyModelViewSet):
         return api.SessionSerializer
 
 
-class SessionScopedView(ApiView):
-    """Views under /api/sessions/{sid}/: resolves the session and the caller's role."""
+class SessionScopedView(SessionScopedMixin, ApiView):
+    """Views under /api/sessions/{sid}/ open to every member of the session."""
 
     permission_classes = [IsAuthenticated, IsSessionMember]
-
-    def get_session_and_role(self):
-        if not hasattr(self, "_session_and_role"):
-            session = selectors.session_for_user(
-                user=self.request.user, session_id=self.kwargs["sid"]
-            )
-            self._session_and_role = (
-                session,
-                session.my_role if session is not None else None,
-            )
-        return self._session_and_role
-
-    @property
-    def session(self) -> AnnotationSession:
-        return self.get_session_and_role()[0]
-
-    @property
-    def role(self) -> str | None:
-        return self.get_session_and_role()[1]
 
 
 # --- Articles -------------------------------------------------------------------------

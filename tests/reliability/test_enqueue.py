@@ -1,16 +1,49 @@
 """Coalesced scheduling: Redis SET NX debounce on a real worker; eager inline runs."""
 
 import logging
+import time
 
 import pytest
 from celery.result import AsyncResult
 
-from annotations.models import ReliabilityReport
+from annotations.models import ReliabilityReport, TaskRecord
+from annotations.services.queue import redis_client
 from annotations.services.recompute import (
+    RELIABILITY_DEBOUNCE_KEY,
     reliability_enqueue,
     reliability_schedule,
 )
 from tests.reliability.conftest import build_scenario
+
+
+def _settle(session_id: int) -> None:
+    """Wait until the tasks the scenario's own writes queued have run.
+
+    Building the scenario decides gold, which schedules agreement and
+    reliability runs; a burst that starts while one is pending (or releases
+    its debounce key mid-burst) would measure that run, not the burst's.
+    """
+    seen: set[str] = set()
+    while True:
+        pending = (
+            set(
+                TaskRecord.objects.filter(session_id=session_id).values_list(
+                    "task_id", flat=True
+                )
+            )
+            - seen
+        )
+        if not pending:
+            break
+        for task_id in pending:
+            AsyncResult(task_id).get(timeout=90, propagate=False)
+        seen |= pending
+    key = RELIABILITY_DEBOUNCE_KEY.format(session_id=session_id)
+    for _ in range(100):
+        if not redis_client().exists(key):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the scenario's debounce key never expired")
 
 
 @pytest.mark.worker
@@ -20,6 +53,7 @@ def test_a_burst_of_enqueues_runs_one_recompute_on_the_real_worker(
     fast_reliability.RELIABILITY_DEBOUNCE_SECONDS = 1
     scenario = build_scenario()
     session_id = scenario.session.pk
+    _settle(session_id)
     task_ids = [reliability_schedule(session_id=session_id) for _ in range(3)]
     assert task_ids[0] and task_ids[1:] == [None, None]
     result = AsyncResult(task_ids[0]).get(timeout=90)
