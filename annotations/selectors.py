@@ -414,23 +414,6 @@ def _offset_map_store(article_id: int, sha: str, text: str) -> OffsetMap:
     return offset_map
 
 
-def review_state_of(*, session_id: int, article_id: int, user) -> dict[str, Any]:
-    state = (
-        ReviewState.objects.filter(
-            session_id=session_id, article_id=article_id, reviewer_id=user.pk
-        )
-        .values("done", "done_at")
-        .first()
-    )
-    return state or {"done": False, "done_at": None}
-
-
-def article_in_session(*, session: AnnotationSession, article_id: int) -> bool:
-    return SessionArticle.objects.filter(
-        session=session, article_id=article_id
-    ).exists()
-
-
 # --- Review dashboard -----------------------------------------------------------
 
 

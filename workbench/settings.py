@@ -256,6 +256,8 @@ AGREEMENT_SCHEDULE_LEASE_SECONDS = float(
 # A running export whose heartbeat (one per chunk) is older than this lost its
 # worker: the sweep fails it and removes its partial file.
 EXPORT_LEASE_SECONDS = float(os.environ.get("EXPORT_LEASE_SECONDS", "120"))
+# Articles per chunk of an export: one query batch and one heartbeat each.
+EXPORT_CHUNK_ARTICLES = int(os.environ.get("EXPORT_CHUNK_ARTICLES", "200"))
 EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", BASE_DIR / "var" / "exports"))
 # Source reliability (docs/reliability.md): prior worth k pseudo-claims at the
 # corpus mean, fewer than MIN_N claims = "insufficient evidence", bootstrap draws,

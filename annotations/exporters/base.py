@@ -33,7 +33,6 @@ FORMAT_VERSION = "1.0"
 LAYERS = ("both", "gold", "raw")
 STATUS_NONE = "none"  # a span that no agreement unit holds (recompute not run)
 STATUSES = (*AgreementStatus.values, STATUS_NONE)
-DEFAULT_CHUNK_ARTICLES = 200
 ARTICLE_IRI = "urn:workbench:article:"
 
 
@@ -458,7 +457,7 @@ def iter_bundles(
     `threads` the units' discussion comments).
     """
     if chunk_size is None:
-        chunk_size = getattr(settings, "EXPORT_CHUNK_ARTICLES", DEFAULT_CHUNK_ARTICLES)
+        chunk_size = settings.EXPORT_CHUNK_ARTICLES
     claim_codes = dict(ClaimType.objects.values_list("pk", "code"))
     level_codes = dict(SourcingLevel.objects.values_list("pk", "code"))
     names = _Names()

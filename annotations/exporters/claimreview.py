@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from annotations.exporters.base import (
-    DEFAULT_CHUNK_ARTICLES,
     ExportFilters,
     article_iri,
     article_queryset,
@@ -401,7 +400,7 @@ def claim_reviews(
         return
     filters = replace(filters, layer="gold")
     if chunk_size is None:
-        chunk_size = getattr(settings, "EXPORT_CHUNK_ARTICLES", DEFAULT_CHUNK_ARTICLES)
+        chunk_size = settings.EXPORT_CHUNK_ARTICLES
     pattern = url_pattern()
     review_by = review_author()
     aliases = normalise_aliases(

@@ -549,7 +549,6 @@ def corpus_import(*, lines: Iterable[str]) -> dict[str, int]:
 
 
 # Name used in the issue and the management command's help.
-import_corpus = corpus_import
 
 
 # --- Label Studio / doccano pre-annotations -------------------------------------------
