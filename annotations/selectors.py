@@ -19,6 +19,8 @@ from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 
 from annotations.access import ROLE_STAFF
+from annotations.metrics.diagnostics import report_readings
+from annotations.metrics.readings import alpha_reading
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -574,3 +576,71 @@ def unread_comment_counts(
         ),
         key=lambda row: row["unit"],
     )
+
+
+def label_usage(*, session_id: int) -> dict[str, dict[str, dict[str, int]]]:
+    """{dimension: {reviewer: {code: spans}}} for claim type and sourcing quality."""
+    usage: dict[str, dict[str, dict[str, int]]] = {}
+    spans = SpanAnnotation.objects.filter(session_id=session_id)
+    for dimension in ("claim_type", "sourcing_quality"):
+        by_reviewer: dict[str, dict[str, int]] = {}
+        for reviewer, code, count in (
+            spans.values_list("reviewer__username", f"{dimension}__code")
+            .annotate(count=Count("id"))
+            .order_by()
+        ):
+            by_reviewer.setdefault(reviewer, {})[code] = count
+        usage[dimension] = by_reviewer
+    return usage
+
+
+def scheme_names(*, session: AnnotationSession) -> dict[str, dict[str, str]]:
+    """{dimension: {code: display name}} of the session's label scheme."""
+    return {
+        "claim_type": dict(
+            ClaimType.objects.filter(scheme_id=session.scheme_id).values_list(
+                "code", "name"
+            )
+        ),
+        "sourcing_quality": dict(
+            SourcingLevel.objects.filter(scheme_id=session.scheme_id).values_list(
+                "code", "name"
+            )
+        ),
+    }
+
+
+def agreement_readings(
+    *, session: AnnotationSession, payload: dict | None, usage: dict | None = None
+) -> dict | None:
+    """Readings and diagnostics of a stored payload (None without one).
+
+    ``usage`` defaults to the whole session's label usage (`label_usage`).
+    """
+    if not payload or "labels" not in payload:
+        return None
+    return report_readings(
+        payload,
+        min_units=session.reading_min_units,
+        usage=label_usage(session_id=session.pk) if usage is None else usage,
+        names=scheme_names(session=session),
+    )
+
+
+def article_alpha_readings(*, session: AnnotationSession, labels: dict) -> dict:
+    """An article row's alpha readings ({dimension}_reading; None if not computed)."""
+    result = {}
+    for dimension in ("claim_type", "sourcing_quality"):
+        figures = labels.get(dimension)
+        result[f"{dimension}_reading"] = (
+            alpha_reading(
+                subject=dimension.replace("_", " "),
+                alpha=figures["alpha"],
+                ci=figures["ci"],
+                units=figures["pairable_units"],
+                min_units=session.reading_min_units,
+            ).as_dict()
+            if figures
+            else None
+        )
+    return result
