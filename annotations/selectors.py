@@ -483,16 +483,41 @@ def session_progress_matrix(session: AnnotationSession) -> dict[str, Any]:
         rows.append({"id": article_id, "title": title or external_id, "cells": cells})
     total_pairs = len(articles) * len(reviewers)
     done_pairs = sum(entry["done"] for entry in per_reviewer.values())
+    behind = sorted(
+        per_reviewer.values(), key=lambda r: (r["done"], r["spans"], r["username"])
+    )
     return {
         "articles": rows,
-        "reviewers": sorted(
-            per_reviewer.values(), key=lambda r: (r["done"], r["spans"], r["username"])
-        ),
+        "reviewers": _behind_ranks(behind),
+        "behind_note": _behind_note(behind, len(articles)),
         "reviewer_names": reviewers,
         "done_pairs": done_pairs,
         "total_pairs": total_pairs,
         "percent": round(100 * done_pairs / total_pairs) if total_pairs else None,
     }
+
+
+def _behind_ranks(reviewers: list[dict]) -> list[dict]:
+    """Rank by articles done (fewest first); equal counts share a rank, tied."""
+    done_counts = [r["done"] for r in reviewers]
+    return [
+        {
+            **r,
+            "rank": done_counts.index(r["done"]) + 1,
+            "tied": done_counts.count(r["done"]) > 1,
+        }
+        for r in reviewers
+    ]
+
+
+def _behind_note(reviewers: list[dict], articles: int) -> str:
+    """A sentence when nobody is behind anybody (everyone has done as much)."""
+    if len(reviewers) < 2 or len({r["done"] for r in reviewers}) > 1:
+        return ""
+    return (
+        f"Nobody is behind: all {len(reviewers)} reviewers have done "
+        f"{reviewers[0]['done']} of {articles} articles."
+    )
 
 
 # --- Discussion on claims ---------------------------------------------------------
