@@ -63,11 +63,11 @@ def disputed(transactional_db, settings):
     return session
 
 
-def _shoot(page, name):
+def _shoot(page, name, *, docs=False):
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=False)
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+    if docs and os.environ.get("UPDATE_SCREENSHOTS") == "1":
         shutil.copyfile(path, PROJECT_SCREENSHOTS / name)
 
 
@@ -106,7 +106,7 @@ def test_dispute_says_who_did_not_mark_and_highlights_the_differing_field(
         )
     assert "missed" in page.inner_text(f".queue-item[data-unit-id='{unit.pk}']")
     page.evaluate("() => document.getElementById('dispute-title').scrollIntoView()")
-    _shoot(page, "dispute-reasons.png")
+    _shoot(page, "dispute-reasons.png", docs=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.evaluate("() => document.getElementById('reasons').scrollIntoView()")
     _shoot(page, "dispute-reasons-390.png")
