@@ -603,10 +603,14 @@ def unread_comment_counts(
     )
 
 
-def label_usage(*, session_id: int) -> dict[str, dict[str, dict[str, int]]]:
+def label_usage(
+    *, session_id: int, article_id: int | None = None
+) -> dict[str, dict[str, dict[str, int]]]:
     """{dimension: {reviewer: {code: spans}}} for claim type and sourcing quality."""
     usage: dict[str, dict[str, dict[str, int]]] = {}
     spans = SpanAnnotation.objects.filter(session_id=session_id)
+    if article_id is not None:
+        spans = spans.filter(article_id=article_id)
     for dimension in ("claim_type", "sourcing_quality"):
         by_reviewer: dict[str, dict[str, int]] = {}
         for reviewer, code, count in (
@@ -636,18 +640,19 @@ def scheme_names(*, session: AnnotationSession) -> dict[str, dict[str, str]]:
 
 
 def agreement_readings(
-    *, session: AnnotationSession, payload: dict | None, usage: dict | None = None
+    *, session: AnnotationSession, payload: dict | None, article_id: int | None = None
 ) -> dict | None:
     """Readings and diagnostics of a stored payload (None without one).
 
-    ``usage`` defaults to the whole session's label usage (`label_usage`).
+    Label usage per reviewer is read over the report's scope (the session, or
+    the article of an article report).
     """
     if not payload or "labels" not in payload:
         return None
     return report_readings(
         payload,
         min_units=session.reading_min_units,
-        usage=label_usage(session_id=session.pk) if usage is None else usage,
+        usage=label_usage(session_id=session.pk, article_id=article_id),
         names=scheme_names(session=session),
     )
 

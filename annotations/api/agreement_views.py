@@ -149,7 +149,9 @@ def _report_data(report: AgreementReport | None, *, payload: bool = True, sessio
         "fingerprint": report.fingerprint,
         "task_id": report.task_id,
         "payload": shown,
-        "readings": agreement_readings(session=session, payload=shown)
+        "readings": agreement_readings(
+            session=session, payload=shown, article_id=report.article_id
+        )
         if session is not None
         else None,
     }

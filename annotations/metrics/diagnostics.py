@@ -115,6 +115,26 @@ def detection_sentence(detection: dict[str, Any]) -> str:
     )
 
 
+def counts_sentence(counts: dict[str, Any]) -> str:
+    """One sentence on the units: how many disputed, and on what."""
+    units = counts.get("units", 0)
+    if not units:
+        return "No units yet: nothing has been marked by a reviewer."
+    status = counts.get("status", {})
+    sentence = (
+        f"Of {units_words(units)}, {status.get('agreed', 0)} agreed, "
+        f"{status.get('disputed', 0)} disputed, {status.get('pending', 0)} pending "
+        f"and {status.get('adjudicated', 0)} adjudicated"
+    )
+    reasons = counts.get("reasons")
+    if reasons:
+        sentence += (
+            f"; {reasons['missed_by']} missed by a reviewer, "
+            f"{reasons['boundary_only']} differ only in boundaries"
+        )
+    return sentence + "."
+
+
 def diagnostics(
     payload: dict[str, Any], *, min_units: int, usage: Usage, names: Names
 ) -> list[dict[str, Any]]:
@@ -242,6 +262,7 @@ def report_readings(
             for dimension, figures in payload["labels"].items()
         },
         "detection": {"sentence": detection_sentence(payload["detection"])},
+        "counts": {"sentence": counts_sentence(payload["counts"])},
         "diagnostics": diagnostics(
             payload, min_units=min_units, usage=usage or {}, names=names
         ),

@@ -148,3 +148,33 @@ def test_agreement_report_sends_readings_and_reason_counts(disputed, adjudicator
     assert readings["diagnostics"][0]["kind"] == "few_units"
     [row] = body["articles"]
     assert row["claim_type_reading"]["level"] == "too_few"
+
+
+def test_article_report_readings_and_who_is_behind_ties(
+    disputed, emoji_article, reviewer_a, adjudicator
+):
+    from annotations.selectors import session_progress_matrix
+
+    url = f"/api/sessions/{disputed.pk}/articles/{emoji_article.pk}/agreement/"
+    body = api_client_for(adjudicator).get(url).json()
+    assert body["readings"]["labels"]["claim_type"]["alpha"]["level"] == "too_few"
+    # All three are done with the one article: tied, and the page says so.
+    progress = session_progress_matrix(disputed)
+    assert [(r["rank"], r["tied"]) for r in progress["reviewers"]] == [(1, True)] * 3
+    assert progress["behind_note"] == (
+        "Nobody is behind: all 3 reviewers have done 1 of 1 articles."
+    )
+    review_state_set(
+        session_id=disputed.pk,
+        article_id=emoji_article.pk,
+        reviewer=reviewer_a,
+        done=False,
+    )
+    progress = session_progress_matrix(disputed)
+    ranks = [(r["username"], r["rank"], r["tied"]) for r in progress["reviewers"]]
+    assert ranks == [
+        ("reviewer_a", 1, False),
+        ("reviewer_b", 2, True),
+        ("reviewer_c", 2, True),
+    ]
+    assert progress["behind_note"] == ""

@@ -130,3 +130,18 @@ def test_report_readings_shape():
         "exact" not in readings["detection"]["sentence"]
         or "undefined" in (readings["detection"]["sentence"])
     )
+
+
+def test_counts_sentence():
+    from annotations.metrics.diagnostics import counts_sentence
+
+    counts = {
+        "units": 4,
+        "status": {"agreed": 2, "disputed": 1, "pending": 0, "adjudicated": 1},
+        "reasons": {"missed_by": 1, "boundary_only": 1},
+    }
+    assert counts_sentence(counts) == (
+        "Of 4 units, 2 agreed, 1 disputed, 0 pending and 1 adjudicated; "
+        "1 missed by a reviewer, 1 differ only in boundaries."
+    )
+    assert counts_sentence({"units": 0}).startswith("No units yet")

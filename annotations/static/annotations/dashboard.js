@@ -230,7 +230,8 @@ function countsCard(counts) {
     list.append(el("dt", {}, key), el("dd", { "data-status": key }, String(status[key] ?? 0)));
   }
   const link = el("a", { href: `/sessions/${sessionId}/disputes/` }, "Open the disputes queue");
-  card.replaceChildren(el("h3", {}, `${counts?.units ?? 0} units`), list, el("h3", {}, "By reason"), reasonCounts(counts?.reasons, sessionId), link);
+  const sentence = el("p", { class: "figure-sentence", "data-testid": "counts-sentence" }, state.agreement?.readings?.counts?.sentence ?? "");
+  card.replaceChildren(el("h3", {}, `${counts?.units ?? 0} units`), list, sentence, el("h3", {}, "By reason"), reasonCounts(counts?.reasons, sessionId), link);
 }
 
 function drawHeatmap() {
