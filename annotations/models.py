@@ -168,6 +168,11 @@ class AnnotationSession(models.Model):
     blind = models.BooleanField(default=True)
     # Spans of different reviewers align when their Jaccard overlap reaches this.
     alignment_threshold = models.FloatField(default=0.5)
+    # Characters by which members' starts (and ends) may differ before a unit
+    # carries a "boundary" reason; 0 (the default) flags any difference.
+    boundary_tolerance = models.PositiveSmallIntegerField(default=0)
+    # Pairable units an alpha needs before its reading can be "reliable".
+    reading_min_units = models.PositiveSmallIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
     # Leads manage the session (members, articles, settings); see access.py.
     created_by = models.ForeignKey(
@@ -365,6 +370,8 @@ class AgreementUnit(models.Model):
     )
     spans = models.ManyToManyField(SpanAnnotation, related_name="units", blank=True)
     reviewer_count = models.PositiveSmallIntegerField(default=0)
+    # Why the members disagree: [{"kind", "reviewers", "values"}] (metrics/reasons).
+    reasons = models.JSONField(default=list, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

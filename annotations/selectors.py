@@ -19,6 +19,8 @@ from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 
 from annotations.access import ROLE_STAFF, can_see_all_spans
+from annotations.metrics.diagnostics import report_readings
+from annotations.metrics.readings import alpha_reading
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -464,16 +466,41 @@ def session_progress_matrix(session: AnnotationSession) -> dict[str, Any]:
         rows.append({"id": article_id, "title": title or external_id, "cells": cells})
     total_pairs = len(articles) * len(reviewers)
     done_pairs = sum(entry["done"] for entry in per_reviewer.values())
+    behind = sorted(
+        per_reviewer.values(), key=lambda r: (r["done"], r["spans"], r["username"])
+    )
     return {
         "articles": rows,
-        "reviewers": sorted(
-            per_reviewer.values(), key=lambda r: (r["done"], r["spans"], r["username"])
-        ),
+        "reviewers": _behind_ranks(behind),
+        "behind_note": _behind_note(behind, len(articles)),
         "reviewer_names": reviewers,
         "done_pairs": done_pairs,
         "total_pairs": total_pairs,
         "percent": round(100 * done_pairs / total_pairs) if total_pairs else None,
     }
+
+
+def _behind_ranks(reviewers: list[dict]) -> list[dict]:
+    """Rank by articles done (fewest first); equal counts share a rank, tied."""
+    done_counts = [r["done"] for r in reviewers]
+    return [
+        {
+            **r,
+            "rank": done_counts.index(r["done"]) + 1,
+            "tied": done_counts.count(r["done"]) > 1,
+        }
+        for r in reviewers
+    ]
+
+
+def _behind_note(reviewers: list[dict], articles: int) -> str:
+    """A sentence when nobody is behind anybody (everyone has done as much)."""
+    if len(reviewers) < 2 or len({r["done"] for r in reviewers}) > 1:
+        return ""
+    return (
+        f"Nobody is behind: all {len(reviewers)} reviewers have done "
+        f"{reviewers[0]['done']} of {articles} articles."
+    )
 
 
 # --- Discussion on claims ---------------------------------------------------------
@@ -557,3 +584,76 @@ def unread_comment_counts(
         ),
         key=lambda row: row["unit"],
     )
+
+
+def label_usage(
+    *, session_id: int, article_id: int | None = None
+) -> dict[str, dict[str, dict[str, int]]]:
+    """{dimension: {reviewer: {code: spans}}} for claim type and sourcing quality."""
+    usage: dict[str, dict[str, dict[str, int]]] = {}
+    spans = SpanAnnotation.objects.filter(session_id=session_id)
+    if article_id is not None:
+        spans = spans.filter(article_id=article_id)
+    for dimension in ("claim_type", "sourcing_quality"):
+        by_reviewer: dict[str, dict[str, int]] = {}
+        for reviewer, code, count in (
+            spans.values_list("reviewer__username", f"{dimension}__code")
+            .annotate(count=Count("id"))
+            .order_by()
+        ):
+            by_reviewer.setdefault(reviewer, {})[code] = count
+        usage[dimension] = by_reviewer
+    return usage
+
+
+def scheme_names(*, session: AnnotationSession) -> dict[str, dict[str, str]]:
+    """{dimension: {code: display name}} of the session's label scheme."""
+    return {
+        "claim_type": dict(
+            ClaimType.objects.filter(scheme_id=session.scheme_id).values_list(
+                "code", "name"
+            )
+        ),
+        "sourcing_quality": dict(
+            SourcingLevel.objects.filter(scheme_id=session.scheme_id).values_list(
+                "code", "name"
+            )
+        ),
+    }
+
+
+def agreement_readings(
+    *, session: AnnotationSession, payload: dict | None, article_id: int | None = None
+) -> dict | None:
+    """Readings and diagnostics of a stored payload (None without one).
+
+    Label usage per reviewer is read over the report's scope (the session, or
+    the article of an article report).
+    """
+    if not payload or "labels" not in payload:
+        return None
+    return report_readings(
+        payload,
+        min_units=session.reading_min_units,
+        usage=label_usage(session_id=session.pk, article_id=article_id),
+        names=scheme_names(session=session),
+    )
+
+
+def article_alpha_readings(*, session: AnnotationSession, labels: dict) -> dict:
+    """An article row's alpha readings ({dimension}_reading; None if not computed)."""
+    result = {}
+    for dimension in ("claim_type", "sourcing_quality"):
+        figures = labels.get(dimension)
+        result[f"{dimension}_reading"] = (
+            alpha_reading(
+                subject=dimension.replace("_", " "),
+                alpha=figures["alpha"],
+                ci=figures["ci"],
+                units=figures["pairable_units"],
+                min_units=session.reading_min_units,
+            ).as_dict()
+            if figures
+            else None
+        )
+    return result

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.api.serializers import InputSerializer
+from annotations.metrics.reasons import REASON_KINDS
 from annotations.parsing import MAX_ID, MAX_INT32
 from annotations.services.adjudication import DECISIONS, VERDICTS
 from annotations.services.spans import OFFSET_UNITS
@@ -128,6 +129,17 @@ class GoldDecisionSerializer(Utf16OffsetsMixin):
         return rows
 
 
+class UnitReasonSerializer(serializers.Serializer):
+    """One disagreement reason of a unit (metrics/reasons.py)."""
+
+    kind = serializers.ChoiceField(choices=REASON_KINDS)
+    reviewers = serializers.ListField(child=serializers.CharField())
+    values = serializers.DictField(
+        help_text="Reviewer to value: [start, end] for boundary, a label code "
+        "or cited source for a dimension; empty for missed_by."
+    )
+
+
 class AdjudicationUnitSerializer(Utf16OffsetsMixin):
     """An agreement unit, its competing reviewer versions and its current gold."""
 
@@ -140,6 +152,10 @@ class AdjudicationUnitSerializer(Utf16OffsetsMixin):
     quote = serializers.SerializerMethodField()
     status = serializers.CharField()
     reviewer_count = serializers.IntegerField()
+    reasons = serializers.ListField(
+        child=UnitReasonSerializer(),
+        help_text="Why the versions disagree (docs/adjudication.md, Reasons).",
+    )
     versions = serializers.SerializerMethodField()
     gold = serializers.SerializerMethodField()
 

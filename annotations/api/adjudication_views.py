@@ -26,7 +26,7 @@ from annotations.api.adjudication_serializers import (
     FactWithLinksSerializer,
     GoldDecisionSerializer,
 )
-from annotations.api.params import query_id
+from annotations.api.params import query_id, reason_filter
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionAdjudicator,
@@ -34,6 +34,7 @@ from annotations.api.permissions import (
     SessionScopedMixin,
 )
 from annotations.api.schema import ID_SCHEMA
+from annotations.metrics.reasons import REASON_KINDS
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
@@ -162,6 +163,12 @@ STATUS_CHOICES = ["all", *AgreementStatus.values]
             enum=STATUS_CHOICES,
             description='Default "disputed"; "all" lists every unit.',
         ),
+        OpenApiParameter(
+            "reason",
+            OpenApiTypes.STR,
+            enum=list(REASON_KINDS),
+            description="Only units carrying this disagreement reason.",
+        ),
     ],
 )
 class DisputeListView(AdjudicationMixin, generics.ListAPIView):
@@ -177,7 +184,7 @@ class DisputeListView(AdjudicationMixin, generics.ListAPIView):
             raise ValidationError(
                 {"status": f"Must be one of {', '.join(STATUS_CHOICES)}."}
             )
-        units = self.units()
+        units = reason_filter(self.units(), self.request.query_params.get("reason"))
         if wanted != "all":
             units = units.filter(status=wanted)
         article_id = self.article_filter()

@@ -23,7 +23,8 @@ from annotations.access import (
     is_adjudicator_anywhere,
     session_role,
 )
-from annotations.api.params import query_id
+from annotations.api.adjudication_serializers import UnitReasonSerializer
+from annotations.api.params import query_id, reason_filter
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionAdjudicator,
@@ -34,6 +35,7 @@ from annotations.api.permissions import (
 from annotations.api.schema import ID_SCHEMA
 from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView
+from annotations.metrics.reasons import REASON_KINDS
 from annotations.models import (
     AgreementReport,
     AgreementStatus,
@@ -43,6 +45,7 @@ from annotations.models import (
     SpanAnnotation,
 )
 from annotations.parsing import MAX_ID
+from annotations.selectors import agreement_readings, article_alpha_readings
 from annotations.services.queue import task_record_get, task_state
 from annotations.services.recompute import agreement_recompute_request
 from annotations.text import OffsetMap
@@ -61,6 +64,11 @@ class ReportSerializer(serializers.Serializer):
     payload = serializers.JSONField(
         allow_null=True, help_text="See docs/agreement.md for the shape."
     )
+    readings = serializers.JSONField(
+        allow_null=True,
+        help_text="How far each figure can be trusted, in words, and diagnostics "
+        "(docs/agreement.md, Readings).",
+    )
 
 
 class ArticleSummarySerializer(serializers.Serializer):
@@ -73,6 +81,8 @@ class ArticleSummarySerializer(serializers.Serializer):
     claim_type_alpha = serializers.FloatField(allow_null=True)
     sourcing_quality_alpha = serializers.FloatField(allow_null=True)
     overlap_f1 = serializers.FloatField(allow_null=True)
+    claim_type_reading = serializers.JSONField(allow_null=True)
+    sourcing_quality_reading = serializers.JSONField(allow_null=True)
 
 
 class SessionAgreementSerializer(serializers.Serializer):
@@ -101,6 +111,10 @@ class UnitSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AgreementStatus.choices)
     reviewer_count = serializers.IntegerField()
     computed_at = serializers.DateTimeField()
+    reasons = serializers.ListField(
+        child=UnitReasonSerializer(),
+        help_text="Why the members disagree (docs/agreement.md, Reasons).",
+    )
     spans = UnitSpanSerializer(many=True)
 
 
@@ -125,9 +139,10 @@ TASK_STATE = inline_serializer(
 )
 
 
-def _report_data(report: AgreementReport | None, *, payload: bool = True):
+def _report_data(report: AgreementReport | None, *, payload: bool = True, session=None):
     if report is None:
         return None
+    shown = report.payload if (payload and report.computed_at) else None
     return {
         "session": report.session_id,
         "article": report.article_id,
@@ -136,7 +151,12 @@ def _report_data(report: AgreementReport | None, *, payload: bool = True):
         "duration_ms": report.duration_ms,
         "fingerprint": report.fingerprint,
         "task_id": report.task_id,
-        "payload": report.payload if (payload and report.computed_at) else None,
+        "payload": shown,
+        "readings": agreement_readings(
+            session=session, payload=shown, article_id=report.article_id
+        )
+        if session is not None
+        else None,
     }
 
 
@@ -186,10 +206,14 @@ class SessionAgreementView(AgreementScopedView, APIView):
                     "overlap_f1": payload.get("detection", {})
                     .get("overlap", {})
                     .get("micro_f1"),
+                    **article_alpha_readings(session=self.session, labels=labels),
                 }
             )
         return Response(
-            {"report": _report_data(reports.get(None)), "articles": articles}
+            {
+                "report": _report_data(reports.get(None), session=self.session),
+                "articles": articles,
+            }
         )
 
 
@@ -207,7 +231,7 @@ class ArticleAgreementView(AgreementScopedView, APIView):
         report = AgreementReport.objects.filter(
             session=self.session, article_id=aid
         ).first()
-        data = _report_data(report) or {
+        data = _report_data(report, session=self.session) or {
             "session": self.session.pk,
             "article": aid,
             "stale": True,
@@ -216,6 +240,7 @@ class ArticleAgreementView(AgreementScopedView, APIView):
             "fingerprint": "",
             "task_id": "",
             "payload": None,
+            "readings": None,
         }
         return Response(data)
 
@@ -231,6 +256,12 @@ class ArticleAgreementView(AgreementScopedView, APIView):
             "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
         ),
         OpenApiParameter("offset_unit", str, enum=["codepoint", "utf16"]),
+        OpenApiParameter(
+            "reason",
+            str,
+            enum=list(REASON_KINDS),
+            description="Only units carrying this disagreement reason.",
+        ),
     ],
     responses={200: UnitSerializer(many=True), **READ},
 )
@@ -260,6 +291,10 @@ class UnitListView(AgreementScopedView, GenericAPIView):
                 ]
             else:
                 query = query.filter(status=unit_status)
+        try:
+            query = reason_filter(query, params.get("reason"))
+        except DRFValidationError as exc:
+            errors.update(exc.detail)
         offset_unit = params.get("offset_unit") or "codepoint"
         if offset_unit not in ("codepoint", "utf16"):
             errors["offset_unit"] = ["Must be one of codepoint, utf16."]
@@ -291,6 +326,7 @@ class UnitListView(AgreementScopedView, GenericAPIView):
                 "status": unit.status,
                 "reviewer_count": unit.reviewer_count,
                 "computed_at": unit.computed_at,
+                "reasons": unit.reasons,
                 "spans": [
                     {
                         "id": span.pk,

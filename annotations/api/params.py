@@ -6,6 +6,7 @@ else is a 400 naming the parameter (`annotations.parsing` does the parsing).
 
 from rest_framework.exceptions import ValidationError
 
+from annotations.metrics.reasons import REASON_KINDS
 from annotations.parsing import MAX_ID, clamped_count, has_nul, whole_number
 
 
@@ -68,3 +69,13 @@ def text_value(value: str, name: str) -> str:
 
 def query_text(request, name: str, default: str = "") -> str:
     return text_value(request.query_params.get(name, default), name)
+
+
+def reason_filter(units, value: str | None):
+    """Units carrying the disagreement reason `value` (all when absent or empty)."""
+    if value in (None, ""):
+        return units
+    if value not in REASON_KINDS:
+        raise invalid("reason", f"Must be one of {', '.join(REASON_KINDS)}.")
+    # jsonb containment: the reasons list holds an object with this kind.
+    return units.filter(reasons__contains=[{"kind": value}])

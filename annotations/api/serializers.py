@@ -120,6 +120,12 @@ class SessionSerializer(serializers.Serializer):
     blind = serializers.BooleanField()
     required_reviewers = serializers.IntegerField()
     alignment_threshold = serializers.FloatField()
+    boundary_tolerance = serializers.IntegerField(
+        help_text="Characters of boundary difference that raise no boundary reason."
+    )
+    reading_min_units = serializers.IntegerField(
+        help_text="Pairable units an alpha needs before it can read as reliable."
+    )
     created_at = serializers.DateTimeField()
     progress = ProgressSerializer()
 
@@ -132,6 +138,8 @@ class SessionSerializer(serializers.Serializer):
             "blind": session.blind,
             "required_reviewers": session.required_reviewers,
             "alignment_threshold": session.alignment_threshold,
+            "boundary_tolerance": session.boundary_tolerance,
+            "reading_min_units": session.reading_min_units,
             "created_at": _datetime(session.created_at),
             "progress": selectors.session_progress(session),
         }

@@ -30,7 +30,7 @@ from annotations.models import (
     SourcingLevel,
     SpanAnnotation,
 )
-from annotations.services.agreement_payload import unit_status_of
+from annotations.services.agreement_payload import unit_reasons_of, unit_status_of
 from annotations.services.agreement_types import (
     AgreementInputs,
     GoldRow,
@@ -40,7 +40,8 @@ from annotations.services.agreement_types import (
 
 # Bump when the computation changes, so stored reports count as outdated.
 # 2: portable unit keys; a unit is adjudicated when a gold decision attaches.
-ENGINE_VERSION = 2
+# 3: units carry their disagreement reasons.
+ENGINE_VERSION = 3
 BOOTSTRAP_SEED = 20251122
 ALIGN_MODE = "overlap"
 UNIT_KEY_MAX = 200
@@ -159,6 +160,7 @@ def _fingerprint(inputs: AgreementInputs) -> None:
         ENGINE_VERSION,
         session.alignment_threshold,
         session.required_reviewers,
+        session.boundary_tolerance,
         inputs.draws,
         BOOTSTRAP_SEED,
         inputs.reviewers,
@@ -310,6 +312,11 @@ def _units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:
                 gold_id=gold_id,
                 evidence_changed=gold_id is not None
                 and evidence_changed(gold_by_id[gold_id], members),
+                reasons=unit_reasons_of(
+                    members,
+                    expected=inputs.done.get(article_id, set()) & set(inputs.reviewers),
+                    tolerance=inputs.session.boundary_tolerance,
+                ),
             )
         )
     return result

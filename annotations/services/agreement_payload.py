@@ -17,6 +17,7 @@ from annotations.metrics.agreement import (
     krippendorff_alpha,
     unit_status,
 )
+from annotations.metrics.reasons import Mark, reason_counts, unit_reasons
 from annotations.metrics.spans import Span, pairwise_detection, unitizing_alphas
 from annotations.services.agreement_types import AgreementInputs, SpanRow, UnitData
 
@@ -43,6 +44,27 @@ def unit_status_of(
         },
         has_gold=has_gold,
         member_count=len(members),
+    )
+
+
+def unit_reasons_of(
+    members: Sequence[SpanRow], *, expected: Iterable[str], tolerance: int
+) -> list[dict[str, Any]]:
+    """The pure unit_reasons rule over the members' offsets and labels."""
+    return unit_reasons(
+        [
+            Mark(
+                reviewer=m.reviewer,
+                start=m.start,
+                end=m.end,
+                claim_type=m.claim_type,
+                sourcing_quality=m.sourcing_quality,
+                cited_source=m.cited_source,
+            )
+            for m in members
+        ],
+        expected=expected,
+        tolerance=tolerance,
     )
 
 
@@ -354,6 +376,7 @@ def payload_build(
             "spans": sum(len(inputs.spans.get(a, [])) for a in article_ids),
             "units": len(units),
             "status": status_counts(units),
+            "reasons": reason_counts(unit.reasons for unit in units),
         },
         "labels": {
             name: _dimension(name, matrix, categories, reviewers, inputs, seed)

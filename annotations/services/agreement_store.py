@@ -61,7 +61,14 @@ def units_store(
         for row in AgreementUnit.objects.filter(
             session_id=session_id, article_id__in=chunk
         ).values_list(
-            "id", "article_id", "key", "start", "end", "status", "reviewer_count"
+            "id",
+            "article_id",
+            "key",
+            "start",
+            "end",
+            "status",
+            "reviewer_count",
+            "reasons",
         ):
             existing[(row[1], row[2])] = row
     wanted = {
@@ -75,7 +82,13 @@ def units_store(
     inserts, updates = [], []
     for key, unit in wanted.items():
         old = existing.get(key)
-        if old and old[3:] == (unit.start, unit.end, unit.status, unit.reviewer_count):
+        if old and old[3:] == (
+            unit.start,
+            unit.end,
+            unit.status,
+            unit.reviewer_count,
+            unit.reasons,
+        ):
             continue
         (updates if old else inserts).append(
             AgreementUnit(
@@ -86,6 +99,7 @@ def units_store(
                 end=unit.end,
                 status=unit.status,
                 reviewer_count=unit.reviewer_count,
+                reasons=unit.reasons,
                 computed_at=now,
             )
         )
@@ -96,7 +110,14 @@ def units_store(
         batch_size=BATCH,
         update_conflicts=True,
         unique_fields=["session", "article", "key"],
-        update_fields=["start", "end", "status", "reviewer_count", "computed_at"],
+        update_fields=[
+            "start",
+            "end",
+            "status",
+            "reviewer_count",
+            "reasons",
+            "computed_at",
+        ],
     )
     unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
     unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})

@@ -42,6 +42,8 @@ class UnitData:
     # spans differ from the ones it was decided on.
     gold_id: int | None = None
     evidence_changed: bool = False
+    # Disagreement reasons (metrics.reasons.unit_reasons), stored with the unit.
+    reasons: list[dict] = field(default_factory=list)
 
     @property
     def reviewer_count(self) -> int:

@@ -11,6 +11,7 @@
 import { goldText, snippet, statusBadge, versionCard } from "./adjudicate/cards.js";
 import { Discussion } from "./adjudicate/discussion.js";
 import { EditForm } from "./adjudicate/edit.js";
+import { REASON_FILTERS, reasonsList, reasonWords } from "./adjudicate/reasons.js";
 import { FIELD_LABELS, errorText as apiErrorText, request, getAll, el } from "./http.js";
 
 const root = document.getElementById("adjudicate");
@@ -110,7 +111,9 @@ async function loadFacts() {
 async function loadQueue(preferId, { widen = false } = {}) {
   const filterEl = document.getElementById("queue-filter");
   const filter = filterEl.value;
-  const response = await getAll(`${sessionApi}disputes/?status=${filter}&limit=200`);
+  const reason = document.getElementById("reason-filter").value;
+  const reasonQuery = reason ? `&reason=${encodeURIComponent(reason)}` : "";
+  const response = await getAll(`${sessionApi}disputes/?status=${filter}${reasonQuery}&limit=200`);
   if (!response.ok) {
     queueEl.replaceChildren(el("p", { class: "empty" }, "The queue could not be loaded."));
     showError(errorText(response, "load the disputes"));
@@ -151,6 +154,8 @@ function renderQueue() {
     const button = el("button", { type: "button", class: "queue-item", "data-unit-id": String(unit.id) });
     if (index === state.index) button.setAttribute("aria-current", "true");
     button.append(el("span", { class: "queue-quote" }, unit.quote), statusBadge(unit.status));
+    const why = reasonWords(unit);
+    if (why) button.append(el("span", { class: "queue-reasons" }, why));
     const unread = discussion.badge(unit.id);
     if (unread) button.append(unread);
     button.addEventListener("click", () => go(index));
@@ -202,6 +207,7 @@ async function showCurrent() {
   document.getElementById("unit-status").replaceWith(statusBadge(unit.status, { id: "unit-status", "data-testid": "unit-status" }));
   document.getElementById("dispute-article").textContent = article.outlet ? `${article.title} · ${article.outlet}` : article.title;
   document.getElementById("unit-extent").textContent = `Unit ${unit.start}–${unit.end} · ${unit.reviewer_count} reviewer${unit.reviewer_count === 1 ? "" : "s"} · ${unit.versions.length} version${unit.versions.length === 1 ? "" : "s"}`;
+  document.getElementById("reasons").replaceWith(reasonsList(unit, labels));
   const context = snippet(article.text, unit.start_utf16, unit.end_utf16, unit.start_utf16, unit.end_utf16, "unit-extent");
   contextEl.replaceChildren(...context.nodes);
   contextEl.dataset.from = String(context.from);
@@ -376,6 +382,12 @@ document.getElementById("fact-select").addEventListener("change", (event) => {
   document.getElementById("fact-label-field").hidden = event.target.value !== "new";
 });
 document.getElementById("queue-filter").addEventListener("change", () => loadQueue());
+// The reason filter: its choices, and ?reason= from a link (the dashboard's counts).
+const reasonFilter = document.getElementById("reason-filter");
+reasonFilter.replaceChildren(...REASON_FILTERS.map(([value, text]) => el("option", { value }, text)));
+const reasonParam = new URLSearchParams(location.search).get("reason") ?? "";
+if (REASON_FILTERS.some(([value]) => value && value === reasonParam)) reasonFilter.value = reasonParam;
+reasonFilter.addEventListener("change", () => loadQueue());
 
 // A link names a unit as #unit-<id> or ?unit=<id> (the ClaimReview export's
 // default permalink); a decided unit is not in the disputed queue, so the

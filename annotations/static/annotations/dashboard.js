@@ -7,6 +7,7 @@
 // textContent or attribute setters, never as HTML.
 
 import { errorText as apiErrorText, request, el } from "./http.js";
+import { BAND_COLOURS, BAND_INK, band, diagnosticsList, figureText, fmt, legend, readingBadge, reasonCounts } from "./readings.js";
 
 const root = document.getElementById("dashboard");
 const sessionId = Number(root.dataset.sessionId);
@@ -63,10 +64,6 @@ function svgRoot(width, height, label) {
   return node;
 }
 
-function fmt(value, digits = 3) {
-  return value === null || value === undefined ? "n/a" : Number(value).toFixed(digits);
-}
-
 function when(iso) {
   if (!iso) return "never";
   const date = new Date(iso);
@@ -77,32 +74,21 @@ function labelName(dimension, code) {
   return labelNames[dimension]?.get(code) || code.replaceAll("_", " ");
 }
 
-// Krippendorff (2004): rely on alpha >= .800; .667 <= alpha < .800 for tentative
-// conclusions only; below that the data are not reliable.
-function alphaReading(alpha) {
-  if (alpha === null || alpha === undefined) return { text: "undefined (too little data)", tone: "none" };
-  if (alpha >= 0.8) return { text: "reliable", tone: "good" };
-  if (alpha >= 0.667) return { text: "tentative", tone: "fair" };
-  return { text: "not reliable", tone: "poor" };
-}
+// Where the point estimate falls on Krippendorff's (2004) scale. This is not the
+// reading: that also weighs the interval and the number of units (server side).
+const BAND_TEXT = { reliable: "reliable", tentative: "tentative", unreliable: "not reliable", undefined: "undefined" };
 
-// Red (≤ 0) through amber (0.5) to green (1) for agreement coefficients.
+// The reading scale's colour band (the same bands as the alpha scale and the legend).
 function agreementColour(value) {
-  if (value === null || value === undefined) return "#e3e6ea";
-  const t = Math.max(0, Math.min(1, value));
-  const stops = [
-    [0, [192, 57, 43]],
-    [0.5, [241, 196, 15]],
-    [1, [30, 122, 70]],
-  ];
-  const [[t0, c0], [t1, c1]] = t <= 0.5 ? [stops[0], stops[1]] : [stops[1], stops[2]];
-  const f = (t - t0) / (t1 - t0);
-  const rgb = c0.map((c, i) => Math.round(c + (c1[i] - c) * f));
-  return `rgb(${rgb.join(",")})`;
+  return BAND_COLOURS[band(value)];
 }
 
 function inkOn(value) {
-  return value !== null && value !== undefined && (value < 0.2 || value > 0.8) ? "#fff" : "#1d232b";
+  return BAND_INK[band(value)];
+}
+
+function readingsOf(dimension) {
+  return state.agreement?.readings?.labels?.[dimension] ?? {};
 }
 
 // --- Task state polling ---------------------------------------------------------
@@ -178,22 +164,27 @@ function alphaCard(dimension, title, figures) {
   const card = document.getElementById(`alpha-${dimension}`);
   const alpha = figures?.alpha ?? null;
   const ci = figures?.ci ?? null;
-  const reading = alphaReading(alpha);
+  const reading = readingsOf(dimension).alpha;
+  const where = band(alpha);
   card.dataset.value = alpha === null ? "" : String(alpha);
-  card.dataset.tone = reading.tone;
-  const value = el("p", { class: "figure-value", "data-testid": "alpha-value" }, fmt(alpha));
+  card.dataset.tone = { reliable: "good", tentative: "fair", unreliable: "poor" }[where] ?? "none";
+  card.dataset.level = reading?.level ?? "";
+  const value = el("p", { class: "figure-value", "data-testid": "alpha-value" }, alpha === null ? "undefined" : fmt(alpha));
   const interval = el(
     "p",
     { class: "figure-ci", "data-testid": "alpha-ci" },
-    ci && ci[0] !== null ? `95% CI ${fmt(ci[0])} – ${fmt(ci[1])}` : "95% CI n/a",
+    ci && ci[0] !== null ? `95% CI ${fmt(ci[0])} – ${fmt(ci[1])}` : "95% CI undefined",
   );
-  const badge = el("p", { class: `reading reading--${reading.tone}`, "data-testid": "alpha-reading" }, reading.text);
+  const verdict = readingBadge(reading, { "data-testid": "alpha-verdict", title: "The reading weighs the interval's lower bound and the number of units" });
+  const position = el("p", { class: "muted small band-line" }, "Point estimate in the ");
+  position.append(el("span", { class: `band band--${where}`, "data-testid": "alpha-reading" }, BAND_TEXT[where]), document.createTextNode(where === "undefined" ? "" : " band"));
+  const sentence = el("p", { class: "figure-sentence", "data-testid": "alpha-sentence" }, reading?.sentence ?? "");
   const sub = el(
     "p",
     { class: "muted small" },
     `${figures?.level ?? ""} · ${figures?.pairable_units ?? 0} units with 2+ values`,
   );
-  card.replaceChildren(el("h3", {}, `α ${title}`), value, badge, interval, alphaScale(alpha, ci), sub);
+  card.replaceChildren(el("h3", {}, `α ${title}`), value, verdict, interval, alphaScale(alpha, ci), position, sentence, sub);
 }
 
 // A 0..1 scale with Krippendorff's thresholds, the estimate and its interval.
@@ -227,6 +218,7 @@ function detectionCard(detection) {
     el("p", { class: "figure-value", "data-testid": "f1-value" }, fmt(overlap.micro_f1)),
     el("p", { class: "muted small" }, `overlap match (micro); macro ${fmt(overlap.macro_f1)}`),
     el("p", { class: "muted small", "data-testid": "f1-exact" }, `exact offsets: ${fmt(exact.micro_f1)}`),
+    el("p", { class: "figure-sentence", "data-testid": "f1-sentence" }, state.agreement?.readings?.detection?.sentence ?? ""),
   );
 }
 
@@ -238,7 +230,8 @@ function countsCard(counts) {
     list.append(el("dt", {}, key), el("dd", { "data-status": key }, String(status[key] ?? 0)));
   }
   const link = el("a", { href: `/sessions/${sessionId}/disputes/` }, "Open the disputes queue");
-  card.replaceChildren(el("h3", {}, `${counts?.units ?? 0} units`), list, link);
+  const sentence = el("p", { class: "figure-sentence", "data-testid": "counts-sentence" }, state.agreement?.readings?.counts?.sentence ?? "");
+  card.replaceChildren(el("h3", {}, `${counts?.units ?? 0} units`), list, sentence, el("h3", {}, "By reason"), reasonCounts(counts?.reasons, sessionId), link);
 }
 
 function drawHeatmap() {
@@ -251,10 +244,16 @@ function drawHeatmap() {
     return;
   }
   const pairs = new Map();
+  const readingOfPair = new Map();
+  for (const reading of readingsOf(dimension).pairs ?? []) {
+    readingOfPair.set(`${reading.reviewer_a}\u0000${reading.reviewer_b}`, reading);
+    readingOfPair.set(`${reading.reviewer_b}\u0000${reading.reviewer_a}`, reading);
+  }
   for (const pair of payload.labels[dimension]?.pairs ?? []) {
     pairs.set(`${pair.reviewer_a}\u0000${pair.reviewer_b}`, pair);
     pairs.set(`${pair.reviewer_b}\u0000${pair.reviewer_a}`, pair);
   }
+  const minUnits = state.agreement?.readings?.min_units ?? 30;
   const cell = 64;
   const left = 110;
   const top = 28;
@@ -267,7 +266,10 @@ function drawHeatmap() {
     reviewers.forEach((b, j) => {
       const pair = i === j ? null : pairs.get(`${a}\u0000${b}`);
       const value = i === j ? null : pair?.cohen_kappa ?? null;
-      const group = svg("g", { class: "heat-cell", "data-a": a, "data-b": b, "data-value": value ?? "" });
+      const reading = i === j ? null : readingOfPair.get(`${a}\u0000${b}`);
+      const few = i !== j && value !== null && (pair?.n ?? 0) < minUnits;
+      const shown = i === j ? "—" : value === null ? "undef." : `${fmt(value, 2)}${few ? "*" : ""}`;
+      const group = svg("g", { class: "heat-cell", "data-a": a, "data-b": b, "data-value": value ?? "", "data-level": reading?.level ?? "" });
       group.append(
         svg("rect", {
           x: left + cell * j,
@@ -277,13 +279,13 @@ function drawHeatmap() {
           rx: 3,
           fill: i === j ? "#f3f5f8" : agreementColour(value),
         }),
-        svg("text", { x: left + cell * j + cell / 2 - 1, y: top + cell * i + cell / 2 + 4, "text-anchor": "middle", fill: i === j ? "#8a94a3" : inkOn(value), class: "cell-label" }, i === j ? "—" : fmt(value, 2)),
-        svg("title", {}, i === j ? a : `${a} × ${b}: κ = ${fmt(value)} over ${pair?.n ?? 0} units; ${fmt(pair?.percent_agreement ?? null, 2)} raw agreement`),
+        svg("text", { x: left + cell * j + cell / 2 - 1, y: top + cell * i + cell / 2 + 4, "text-anchor": "middle", fill: i === j ? "#8a94a3" : inkOn(value), class: "cell-label" }, shown),
+        svg("title", {}, i === j ? a : `${a} × ${b}: κ = ${figureText(value, reading)} over ${pair?.n ?? 0} units; ${fmt(pair?.percent_agreement ?? null, 2)} raw agreement. ${reading?.sentence ?? ""}`),
       );
       node.append(group);
     });
   });
-  target.replaceChildren(node);
+  target.replaceChildren(node, legend([`* fewer than ${minUnits} shared units: too few to tell`, "undef.: undefined (hover for why)"]));
 }
 
 function fillReviewerSelects() {
@@ -361,6 +363,7 @@ function drawConfusion() {
 function drawPerLabel(dimension) {
   const target = document.getElementById(`per-label-${dimension}`);
   const perLabel = state.agreement?.payload?.labels?.[dimension]?.per_label ?? {};
+  const readings = readingsOf(dimension).per_label ?? {};
   const rows = Object.entries(perLabel)
     .filter(([, item]) => item.n > 0)
     .sort(([, x], [, y]) => (x.alpha ?? Infinity) - (y.alpha ?? Infinity));
@@ -380,10 +383,11 @@ function drawPerLabel(dimension) {
   }
   rows.forEach(([code, item], i) => {
     const y = i * rowHeight;
-    const group = svg("g", { class: "label-bar", "data-label": code, "data-value": item.alpha ?? "" });
+    const reading = readings[code];
+    const group = svg("g", { class: "label-bar", "data-label": code, "data-value": item.alpha ?? "", "data-level": reading?.level ?? "" });
     group.append(svg("text", { x: left - 8, y: y + 16, "text-anchor": "end", class: "axis" }, labelName(dimension, code)));
     if (item.alpha === null) {
-      group.append(svg("text", { x: x(Math.max(low, 0)) + 4, y: y + 16, class: "axis muted" }, `n/a (n = ${item.n})`));
+      group.append(svg("text", { x: x(Math.max(low, 0)) + 4, y: y + 16, class: "axis muted" }, `${figureText(null, reading)} (n = ${item.n})`));
     } else {
       const from = x(Math.max(low, Math.min(0, item.alpha)));
       const to = x(Math.max(0, item.alpha));
@@ -392,10 +396,18 @@ function drawPerLabel(dimension) {
         svg("text", { x: x(Math.max(0, item.alpha)) + 6, y: y + 16, class: "axis" }, `${fmt(item.alpha)} (n = ${item.n})`),
       );
     }
-    group.append(svg("title", {}, `${labelName(dimension, code)}: α ${fmt(item.alpha)}, ${item.n} values`));
+    group.append(svg("title", {}, `${labelName(dimension, code)}: α ${figureText(item.alpha, reading)}, ${item.n} values. ${reading?.sentence ?? ""}`));
     node.append(group);
   });
-  target.replaceChildren(node);
+  target.replaceChildren(node, legend());
+}
+
+// An article's alpha: the value (or "undefined"), its reading in words beside it
+// and the reading's sentence (with why, for undefined) as the cell's tooltip.
+function articleAlpha(value, reading) {
+  const cell = el("td", { class: "num", "data-level": reading?.level ?? "", title: reading?.sentence ?? "" }, fmt(value));
+  if (reading && reading.level !== "undefined") cell.append(el("span", { class: "muted small" }, ` ${reading.words}`));
+  return cell;
 }
 
 function drawArticles(articles) {
@@ -407,8 +419,8 @@ function drawArticles(articles) {
         el("td", {}, row.title),
         el("td", { class: "num" }, String(row.units ?? "—")),
         el("td", { class: "num" }, String(row.status?.disputed ?? "—")),
-        el("td", { class: "num" }, fmt(row.claim_type_alpha)),
-        el("td", { class: "num" }, fmt(row.sourcing_quality_alpha)),
+        articleAlpha(row.claim_type_alpha, row.claim_type_reading),
+        articleAlpha(row.sourcing_quality_alpha, row.sourcing_quality_reading),
         el("td", { class: "num" }, fmt(row.overlap_f1)),
         el("td", {}, `${when(row.computed_at)}${row.stale ? " (stale)" : ""}`),
       );
@@ -440,6 +452,7 @@ async function loadAgreement() {
   drawPerLabel("claim_type");
   drawPerLabel("sourcing_quality");
   drawArticles(response.data.articles);
+  document.getElementById("diagnostics").replaceChildren(diagnosticsList(report.readings?.diagnostics));
   document.body.dataset.agreementLoaded = String(Date.now());
 }
 

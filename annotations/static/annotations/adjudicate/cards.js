@@ -3,6 +3,7 @@
 // the `*_utf16` offsets the API returns beside the code points it shows.
 
 import { el } from "../http.js";
+import { differingFields } from "./reasons.js";
 
 const CONTEXT_CHARS = 240;
 const CARD_CONTEXT_CHARS = 70;
@@ -27,15 +28,22 @@ export function snippet(text, start16, end16, markStart, markEnd, markClass, aro
   return { nodes, from, lead, mark, tail };
 }
 
-function labelLine(dl, term, value, colour) {
-  const dd = el("dd");
+// `differs`: the field differs between the unit's versions (highlighted, and said).
+function labelLine(dl, term, value, colour, { field, differs = false } = {}) {
+  const attrs = field ? { "data-field": field } : {};
+  if (differs) attrs.class = "field--differs";
+  const dd = el("dd", { ...attrs });
   if (colour) {
     const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
     swatch.style.background = colour;
     dd.append(swatch);
   }
   dd.append(document.createTextNode(value || "—"));
-  dl.append(el("dt", {}, term), dd);
+  if (differs) {
+    dd.dataset.differs = "1";
+    dd.append(el("span", { class: "differs-tag" }, "differs"));
+  }
+  dl.append(el("dt", differs ? { class: "field--differs" } : {}, term), dd);
 }
 
 // labels: {claimTypes, levels}, code -> label maps of the session's scheme.
@@ -58,12 +66,14 @@ export function versionCard(version, unit, text, labels) {
   ctx.append(...snippet(text, low, high, version.start_utf16, version.end_utf16, "", CARD_CONTEXT_CHARS).nodes);
   card.append(ctx);
   const dl = el("dl");
-  labelLine(dl, "Offsets", `${version.start}–${version.end} (${version.end - version.start} chars)`);
+  const differs = differingFields(unit);
+  const field = (name) => ({ field: name, differs: differs.has(name) });
+  labelLine(dl, "Offsets", `${version.start}–${version.end} (${version.end - version.start} chars)`, null, field("offsets"));
   const claim = labels.claimTypes.get(version.claim_type);
-  labelLine(dl, "Claim type", claim ? claim.name : version.claim_type, claim?.color);
+  labelLine(dl, "Claim type", claim ? claim.name : version.claim_type, claim?.color, field("claim_type"));
   const level = labels.levels.get(version.sourcing_quality);
-  labelLine(dl, "Sourcing", level ? `${level.rank}. ${level.name}` : version.sourcing_quality);
-  labelLine(dl, "Cited source", version.cited_source);
+  labelLine(dl, "Sourcing", level ? `${level.rank}. ${level.name}` : version.sourcing_quality, null, field("sourcing_quality"));
+  labelLine(dl, "Cited source", version.cited_source, null, field("cited_source"));
   labelLine(dl, "Note", version.note);
   card.append(dl);
   return card;
