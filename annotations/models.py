@@ -58,6 +58,17 @@ class Article(models.Model):
     url = models.URLField(max_length=1000, blank=True)
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64)
+    # Reading direction; blank: detected from the text (text.text_direction).
+    direction = models.CharField(
+        max_length=3,
+        blank=True,
+        default="",
+        choices=[
+            ("", "Detect from the text"),
+            ("ltr", "Left to right"),
+            ("rtl", "Right to left"),
+        ],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -173,6 +184,14 @@ class AnnotationSession(models.Model):
     boundary_tolerance = models.PositiveSmallIntegerField(default=0)
     # Pairable units an alpha needs before its reading can be "reliable".
     reading_min_units = models.PositiveSmallIntegerField(default=30)
+    # How the workspace selects: whole words (snapped) or characters (graphemes).
+    # New sessions select words; sessions made before the setting keep characters
+    # (migration 0013 fills existing rows with "character").
+    granularity = models.CharField(
+        max_length=10,
+        choices=[("word", "Whole words"), ("character", "Characters")],
+        default="word",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Leads manage the session (members, articles, settings); see access.py.
     created_by = models.ForeignKey(
@@ -198,6 +217,10 @@ class AnnotationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(alignment_threshold__gt=0, alignment_threshold__lte=1),
                 name="session_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(granularity__in=["word", "character"]),
+                name="session_granularity_valid",
             ),
         ]
 
@@ -312,6 +335,32 @@ class SpanAnnotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}[{self.start}:{self.end}] {self.quote[:40]}"
+
+
+class DeletedSpan(models.Model):
+    """A span its reviewer deleted, kept for a while so the deletion can be undone.
+
+    `fields` holds the span's values as stored (offsets in code points, label
+    codes); restoring re-creates the span under its old id at `version + 1`.
+    """
+
+    span_id = models.PositiveIntegerField(unique=True)
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    fields = DocumentField(default=dict)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self) -> str:
+        return f"deleted span {self.span_id} v{self.version}"
 
 
 class ReviewState(models.Model):

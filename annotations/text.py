@@ -267,3 +267,25 @@ def snap_to_words(
     first = bounds[bisect_right(bounds, first) - 1]
     last = bounds[bisect_left(bounds, last)]
     return first, last
+
+
+# --- Direction ----------------------------------------------------------------------
+
+_RTL_LETTER = regex.compile(
+    r"[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}"
+    r"\p{Script=Nko}\p{Script=Adlam}\p{Script=Samaritan}\p{Script=Mandaic}"
+    r"\p{Script=Hanifi_Rohingya}\p{Script=Yezidi}]"
+)
+_LETTER = regex.compile(r"\p{L}")
+
+
+def text_direction(text: str) -> str:
+    """ "rtl" when most of the text's letters are of a right-to-left script.
+
+    The same rule as words.js `textDirection`: a share of letters, not the first
+    strong character, so an Urdu article that opens with "(Reuters)" or a Latin
+    name is still right to left.
+    """
+    rtl = len(_RTL_LETTER.findall(text))
+    letters = len(_LETTER.findall(text))
+    return "rtl" if rtl > letters - rtl else "ltr"

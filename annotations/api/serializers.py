@@ -13,8 +13,9 @@ from rest_framework.fields import empty
 from annotations import selectors
 from annotations.models import SessionMembership, SpanAnnotation
 from annotations.parsing import MAX_ID, MAX_INT32
+from annotations.services.span_offsets import SNAP_MODES
 from annotations.services.spans import MAX_BULK_SPANS, MAX_CITED_SOURCE, OFFSET_UNITS
-from annotations.text import utf16_length
+from annotations.text import text_direction, utf16_length
 
 # Offsets and versions are 32-bit in the database; refuse anything larger here.
 MAX_OFFSET = MAX_INT32
@@ -126,6 +127,11 @@ class SessionSerializer(serializers.Serializer):
     reading_min_units = serializers.IntegerField(
         help_text="Pairable units an alpha needs before it can read as reliable."
     )
+    granularity = serializers.ChoiceField(
+        choices=["word", "character"],
+        help_text="How the workspace selects: `word` snaps every selection to whole "
+        "words; `character` keeps what was selected (whole grapheme clusters).",
+    )
     created_at = serializers.DateTimeField()
     progress = ProgressSerializer()
 
@@ -140,6 +146,7 @@ class SessionSerializer(serializers.Serializer):
             "alignment_threshold": session.alignment_threshold,
             "boundary_tolerance": session.boundary_tolerance,
             "reading_min_units": session.reading_min_units,
+            "granularity": session.granularity,
             "created_at": _datetime(session.created_at),
             "progress": selectors.session_progress(session),
         }
@@ -202,9 +209,15 @@ class ArticleDetailSerializer(ArticleSerializer):
     text = serializers.CharField()
     text_sha256 = serializers.CharField()
     utf16_length = serializers.IntegerField(help_text="Length in UTF-16 code units.")
+    direction = serializers.ChoiceField(
+        choices=["ltr", "rtl"],
+        help_text="Reading direction: set on the article, else detected from the "
+        "share of right-to-left letters in the text.",
+    )
 
     def to_representation(self, article) -> dict[str, Any]:
         data = super().to_representation(article)
+        data["direction"] = article.direction or text_direction(article.text)
         data["text"] = article.text
         data["text_sha256"] = article.text_sha256
         data["utf16_length"] = utf16_length(article.text)
@@ -367,6 +380,13 @@ class SpanInputSerializer(InputSerializer):
         required=False,
         help_text="Unit of start/end in this body; also accepted in the query string.",
     )
+    snap = serializers.ChoiceField(
+        choices=SNAP_MODES,
+        required=False,
+        help_text="`word`: grow start/end to the whole words they touch (a selection "
+        "past the text's end is clipped first); the quote must match the offsets "
+        "sent, the answer has the snapped span.",
+    )
 
 
 class SpanUpdateSerializer(SpanInputSerializer):
@@ -391,6 +411,9 @@ class SpanBulkInputSerializer(InputSerializer):
 
     spans = SpanInputSerializer(many=True, help_text=f"At most {MAX_BULK_SPANS}.")
     offset_unit = serializers.ChoiceField(choices=OFFSET_UNITS, required=False)
+    snap = serializers.ChoiceField(
+        choices=SNAP_MODES, required=False, help_text="`word`: snap every span."
+    )
 
 
 _BULK_FIELDS = SpanInputSerializer().fields
@@ -413,7 +436,7 @@ def bulk_item_errors(index: int, item: Any) -> tuple[dict | None, list[dict]]:
     values: dict[str, Any] = {}
     errors: list[dict] = []
     for name, field in _BULK_FIELDS.items():
-        if name == "offset_unit":
+        if name in ("offset_unit", "snap"):
             continue
         if name not in item:
             if field.required:

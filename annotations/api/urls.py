@@ -9,6 +9,7 @@ from annotations.api import (
     discussion_views,
     export_views,
     reliability_views,
+    undo_views,
 )
 from annotations.api import views as annotation_views
 
@@ -73,6 +74,16 @@ urlpatterns: list = [
             }
         ),
         name="span-detail",
+    ),
+    path(
+        "sessions/<int:sid>/spans/<int:pk>/restore/",
+        undo_views.SpanRestoreView.as_view(),
+        name="span-restore",
+    ),
+    path(
+        "sessions/<int:session_id>/gold/<int:gold_id>/undo/",
+        undo_views.GoldUndoView.as_view(),
+        name="gold-undo",
     ),
     path(
         "sessions/<int:sid>/cited-sources/",

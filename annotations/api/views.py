@@ -42,6 +42,7 @@ from annotations.api.schema import R400, R401, R403, R404, R413
 from annotations.models import AnnotationSession, Article, SpanAnnotation
 from annotations.parsing import MAX_INT32, whole_number
 from annotations.services.review import review_state_set
+from annotations.services.span_offsets import SNAP_MODES
 from annotations.services.spans import (
     OFFSET_UNITS,
     BulkValidationError,
@@ -468,6 +469,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         offset_unit = _offset_unit(request, values.pop("offset_unit", None))
+        values["snap"] = values.pop("snap", None)
         span = annotation_create(
             session_id=self.session.pk,
             article_id=values.pop("article"),
@@ -497,6 +499,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
         ):
             raise PreconditionFailed()
         offset_unit = _offset_unit(request, values.pop("offset_unit", None))
+        values["snap"] = values.pop("snap", None)
         article_id = values.pop("article", None)
         if article_id is not None and article_id != span.article_id:
             raise DRFValidationError(
@@ -574,6 +577,17 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
                     }
                 ]
             )
+        snap = body.get("snap")
+        if snap is not None and snap not in SNAP_MODES:
+            raise BulkValidationError(
+                [
+                    {
+                        "index": None,
+                        "field": "snap",
+                        "message": f"Must be one of {', '.join(SNAP_MODES)}.",
+                    }
+                ]
+            )
         cleaned, errors = [], []
         for index, item in enumerate(items):
             values, item_errors = api.bulk_item_errors(index, item)
@@ -586,6 +600,7 @@ class SpanViewSet(SessionScopedView, viewsets.GenericViewSet):
             reviewer=request.user,
             items=cleaned,
             offset_unit=offset_unit,
+            snap=snap,
         )
         return Response(
             {"created": len(created), "spans": self._represent(created, many=True)},

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from annotations.access import is_adjudicating, session_role
 from annotations.models import (
@@ -410,7 +411,9 @@ def gold_decide(
                 verdict=verdict,
                 source_versions={str(span.pk): span.version for span in members},
                 decided_by=adjudicator,
-                revision=(previous.revision + 1) if previous else 1,
+                # After an undone first decision there is history but no
+                # current revision: number on from the latest.
+                revision=_latest_revision(unit) + 1,
                 supersedes=previous,
                 is_current=True,
                 **values,
@@ -439,6 +442,13 @@ def gold_decide(
         .prefetch_related("source_spans", "fact_links__fact")
         .get(pk=gold.pk)
     )
+
+
+def _latest_revision(unit: AgreementUnit) -> int:
+    latest = GoldSpan.objects.filter(
+        session_id=unit.session_id, article_id=unit.article_id, unit_key=unit.key
+    ).aggregate(latest=Max("revision"))["latest"]
+    return latest or 0
 
 
 def _quote_at(context, start: Any, end: Any, offset_unit: str) -> str:

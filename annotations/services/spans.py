@@ -6,6 +6,8 @@ functions, so the rules live in one place:
 * `0 <= start < end <= len(text)`, offsets in code points (end exclusive);
   with `offset_unit="utf16"` the offsets are converted first;
 * `quote == text[start:end]`;
+* no offset inside a grapheme cluster; `snap="word"` first clips the end to
+  the text and grows the span to whole words (services/span_offsets.py);
 * labels belong to the session's scheme;
 * the reviewer is a reviewer of the session and the article is in it;
 * no exact duplicate (same reviewer, same offsets).
@@ -29,6 +31,8 @@ from annotations.models import (
 )
 from annotations.services.errors import StaleVersion
 from annotations.services.recompute import articles_changed
+from annotations.services.span_offsets import SNAP_MODES, offsets_settle, snap_clip
+from annotations.services.span_undo import span_tombstone_keep
 from annotations.text import OffsetMap
 
 OFFSET_UNITS = ("codepoint", "utf16")
@@ -107,21 +111,28 @@ def span_clean(
     cited_source: Any = "",
     note: Any = "",
     offset_unit: str = "codepoint",
+    snap: str | None = None,
 ) -> dict[str, Any]:
     """Check one span's values; return model field values or raise ValidationError.
 
     The error dict names every offending field with a sentence a person can act on.
+    The quote must match the offsets sent (after clipping, before snapping).
     """
     errors: dict[str, str] = {}
     text = context.article.text
     if offset_unit not in OFFSET_UNITS:
         errors["offset_unit"] = f"Must be one of {', '.join(OFFSET_UNITS)}."
         raise ValidationError(errors)
+    if snap not in (None, "keep", *SNAP_MODES):
+        errors["snap"] = f"Must be one of {', '.join(SNAP_MODES)}."
+        raise ValidationError(errors)
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, bool) or not isinstance(value, int):
             errors[name] = "Must be a whole number (a character offset)."
     if not errors:
         if offset_unit == "utf16":
+            if snap == "word":
+                end = min(end, context.offset_map.utf16_length)
             for name, value in (("start", start), ("end", end)):
                 try:
                     converted = context.offset_map.to_codepoint(value)
@@ -133,6 +144,7 @@ def span_clean(
                     else:
                         end = converted
         if not errors:
+            end = snap_clip(text, end, snap)
             if start < 0:
                 errors["start"] = "Must be 0 or more."
             if end > len(text):
@@ -150,6 +162,12 @@ def span_clean(
             f"Does not match the article text at [{start}, {end}), which reads "
             f"{text[start:end][:80]!r}."
         )
+    elif not errors:
+        settled, offset_errors = offsets_settle(text, start, end, snap)
+        errors.update(offset_errors)
+        if settled is not None:
+            start, end = settled
+            quote = text[start:end]
     claim = context.claim_types.get(claim_type) if isinstance(claim_type, str) else None
     if claim is None:
         errors["claim_type"] = (
@@ -220,9 +238,13 @@ def annotation_create(
     cited_source: Any = "",
     note: Any = "",
     offset_unit: str = "codepoint",
+    snap: str | None = None,
     origin: str = SpanAnnotation.Origin.MANUAL,
 ) -> SpanAnnotation:
-    """Create one span for `reviewer`; enqueue the agreement recompute on commit."""
+    """Create one span for `reviewer`; enqueue the agreement recompute on commit.
+
+    `snap="word"` stores the span grown to whole words (see span_clean).
+    """
     context = span_context(session_id=session_id, article_id=article_id)
     reviewer_check(session_id=session_id, reviewer=reviewer)
     values = span_clean(
@@ -235,6 +257,7 @@ def annotation_create(
         cited_source=cited_source,
         note=note,
         offset_unit=offset_unit,
+        snap=snap,
     )
     if _duplicate_exists(context, reviewer, values["start"], values["end"]):
         raise _duplicate_error(values["start"], values["end"])
@@ -261,6 +284,7 @@ def annotation_bulk_create(
     reviewer,
     items: list[dict[str, Any]],
     offset_unit: str = "codepoint",
+    snap: str | None = None,
     origin: str = SpanAnnotation.Origin.MANUAL,
 ) -> list[SpanAnnotation]:
     """Create many spans, all or nothing.
@@ -321,6 +345,7 @@ def annotation_bulk_create(
             values = span_clean(
                 context,
                 offset_unit=offset_unit,
+                snap=snap,
                 **{k: item[k] for k in span_fields},
                 cited_source=item.get("cited_source", ""),
                 note=item.get("note", ""),
@@ -416,9 +441,12 @@ def annotation_update(
     actor,
     expected_version: Any,
     offset_unit: str = "codepoint",
+    snap: str | None = None,
     **changes: Any,
 ) -> SpanAnnotation:
     """Apply `changes` if the stored version is `expected_version`.
+
+    `snap="word"` grows changed offsets to whole words; unchanged offsets stay.
 
     The compare-and-set is one conditional UPDATE, so of two clients editing
     the same version exactly one wins; the other gets StaleVersion and the
@@ -458,7 +486,13 @@ def annotation_update(
         for name in ("start", "end"):
             if name not in changes:
                 current[name] = context.offset_map.to_utf16(current[name])
-    values = span_clean(context, offset_unit=offset_unit, **{**current, **changes})
+    moved = "start" in changes or "end" in changes
+    values = span_clean(
+        context,
+        offset_unit=offset_unit,
+        snap=snap if moved else "keep",
+        **{**current, **changes},
+    )
     if span.version != expected_version:
         raise StaleVersion(expected=expected_version, current=span.version)
     if _duplicate_exists(context, actor, values["start"], values["end"], span.pk):
@@ -488,4 +522,5 @@ def annotation_delete(*, span_id: int, actor, expected_version: Any = None) -> N
     if deleted == 0:
         span.refresh_from_db(fields=["version"])
         raise StaleVersion(expected=expected_version, current=span.version)
+    span_tombstone_keep(span)
     articles_changed(session_id=span.session_id, article_ids=[span.article_id])

@@ -164,3 +164,12 @@ def span_results(page, live_server, session_id: int, article_id: int) -> list[di
         f"/api/sessions/{session_id}/spans/?article={article_id}&limit=1000",
     )
     return data["results"] if isinstance(data, dict) else data
+
+
+def character_granularity(session):
+    """Tests of the character-granularity workspace (selections kept as made) run
+    their session in it; a new session selects whole words (tests/browser/
+    test_words.py)."""
+    session.granularity = "character"
+    session.save(update_fields=["granularity"])
+    return session

@@ -11,6 +11,7 @@ from annotations.services.spans import annotation_create, annotation_update
 from tests.browser.conftest import (
     ARTIFACTS,
     api_get,
+    character_granularity,
     drag_select,
     login,
     open_article,
@@ -53,7 +54,7 @@ def _span(session, article, reviewer, phrase, **values):
 
 @pytest.fixture
 def demo(transactional_db):
-    session = demo_setup()
+    session = character_granularity(demo_setup())
     article = Article.objects.get(external_id="003_347a960315ef51da")
     return session, article
 
@@ -62,7 +63,9 @@ def demo(transactional_db):
 def emoji_session(transactional_db):
     reviewer = UserFactory(username="emoji_reviewer")
     article = ArticleFactory(external_id="emoji-browser", text=EMOJI_TEXT)
-    session = session_with_team(articles=[article], reviewers=[reviewer])
+    session = character_granularity(
+        session_with_team(articles=[article], reviewers=[reviewer])
+    )
     return session, article, reviewer
 
 
@@ -446,7 +449,9 @@ def test_blind_session_never_sends_another_reviewers_span_to_the_page(
     alice = UserFactory(username="alice_blind")
     bob = UserFactory(username="bob_blind")
     article = ArticleFactory(external_id="blind", text=EMOJI_TEXT)
-    session = session_with_team(articles=[article], reviewers=[alice, bob])
+    session = character_granularity(
+        session_with_team(articles=[article], reviewers=[alice, bob])
+    )
     secret = _span(
         session,
         article,
@@ -497,7 +502,9 @@ def test_open_session_shows_others_spans_muted_and_read_only(
     alice = UserFactory(username="alice_open")
     bob = UserFactory(username="bob_open")
     article = ArticleFactory(external_id="open", text=EMOJI_TEXT)
-    session = session_with_team(articles=[article], reviewers=[alice, bob], blind=False)
+    session = character_granularity(
+        session_with_team(articles=[article], reviewers=[alice, bob], blind=False)
+    )
     theirs = _span(session, article, alice, "Tarar agreed", note="visible note")
     login(page, live_server, bob.username, PASSWORD)
     open_article(page, live_server, session.pk, article.pk)
@@ -538,7 +545,9 @@ def test_html_in_article_and_span_fields_is_shown_as_text_and_never_runs(
         text=text,
         title="<img src=x onerror=\"window.__pwned = 'title'\">Title",
     )
-    session = session_with_team(articles=[article], reviewers=[reviewer])
+    session = character_granularity(
+        session_with_team(articles=[article], reviewers=[reviewer])
+    )
     span = _span(
         session,
         article,

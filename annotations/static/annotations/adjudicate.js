@@ -12,6 +12,7 @@ import { goldText, snippet, statusBadge, versionCard } from "./adjudicate/cards.
 import { Discussion } from "./adjudicate/discussion.js";
 import { EditForm } from "./adjudicate/edit.js";
 import { REASON_FILTERS, reasonsList, reasonWords } from "./adjudicate/reasons.js";
+import { GoldUndo } from "./adjudicate/undo.js";
 import { FIELD_LABELS, errorText as apiErrorText, request, getAll, el } from "./http.js";
 
 const root = document.getElementById("adjudicate");
@@ -47,9 +48,23 @@ const edit = new EditForm({
   contextEl,
   scheme,
   say,
+  granularity: root.dataset.granularity,
   current: () => {
     const unit = state.units[state.index];
     return { unit, article: unit && state.articles.get(unit.article) };
+  },
+});
+
+const goldUndo = new GoldUndo({
+  barEl: document.getElementById("undo-bar"),
+  sessionApi,
+  showError,
+  errorText,
+  onUndone: async (unit, body, description) => {
+    unit.gold = body.current;
+    unit.status = body.unit_status || unit.status;
+    go(state.units.indexOf(unit));
+    say(`Undone: ${description}. ${body.current ? "The previous decision is back." : "The unit is disputed again."}`);
   },
 });
 
@@ -284,6 +299,7 @@ async function decide(body, description) {
   }
   unit.status = response.data.unit_status || "adjudicated";
   unit.gold = response.data;
+  goldUndo.offer(unit, response.data, description);
   for (const id of ["decision-note", "fact-value", "fact-label"]) document.getElementById(id).value = "";
   if (body.facts || extra.body.facts) await loadFacts();
   document.getElementById("fact-select").value = "";
@@ -356,6 +372,7 @@ document.addEventListener("keydown", (event) => {
     p: () => step(-1),
     r: rejectUnit,
     e: openEdit,
+    u: () => goldUndo.run(),
   };
   if (ACCEPT_KEYS.includes(key)) {
     event.preventDefault();

@@ -4,7 +4,9 @@
 //   workspace/api.js        REST calls (UTF-16 offsets sent as `offset_unit: "utf16"`)
 //   workspace/document.js   the article, the scheme's labels and the spans shown
 //   workspace/text.js       the text rendered with its highlights and the word cursor
-//   workspace/selection.js  mouse selections and the keyboard's word cursor
+//   workspace/selection.js  mouse/touch selections and the keyboard's word cursor,
+//                           snapped to words in `word` sessions (words.js)
+//   workspace/undo.js       Undo after a span is deleted
 //   workspace/panel.js      the span panel (form in workspace/form.js)
 //   workspace/side.js       span list, legend, chooser, done state
 //   workspace/messages.js   errors and status lines
@@ -22,6 +24,7 @@ import { SpanPanel } from "./workspace/panel.js";
 import { WordCursor } from "./workspace/selection.js";
 import { Sidebar } from "./workspace/side.js";
 import { TextView } from "./workspace/text.js";
+import { SpanUndo } from "./workspace/undo.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -57,8 +60,10 @@ function buildParts(config, api, messages, doc) {
       mode: () => panel.mode(),
       take: (offsets, how) => panel.take(offsets, how),
       endReselecting: () => panel.endReselecting(),
+      nothing: (message) => messages.showError(message),
     },
   });
+  const undo = new SpanUndo({ barEl: byId("undo-bar"), api, doc, messages, view, side });
   const panel = new SpanPanel({
     root,
     formEl: byId("span-form"),
@@ -71,8 +76,9 @@ function buildParts(config, api, messages, doc) {
     view,
     side,
     cursor,
+    undo,
   });
-  return { view, side, cursor, panel };
+  return { view, side, cursor, panel, undo };
 }
 
 function onTextClick(event, side, panel) {
@@ -85,7 +91,17 @@ function onTextClick(event, side, panel) {
   else if (ids.length > 1) side.showChooser(ids, event.clientX, event.clientY);
 }
 
-function onKeyDown(event, textEl, { side, cursor, panel }) {
+function isTyping(target) {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA"].includes(target.tagName));
+}
+
+function onKeyDown(event, textEl, { side, cursor, panel, undo }) {
+  const undoKey = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z";
+  if (undoKey && undo.pending() && !isTyping(event.target)) {
+    event.preventDefault();
+    undo.run();
+    return;
+  }
   if (event.key === "Escape" && side.isChooserOpen()) {
     side.hideChooser();
     event.preventDefault();
@@ -99,7 +115,11 @@ function bindEvents(textEl, parts) {
   const { side, cursor, panel } = parts;
   const formEl = byId("span-form");
   // Let the click (if any) run first; a drag that selected text is then handled here.
-  textEl.addEventListener("mouseup", () => setTimeout(() => cursor.takeSelection(), 0));
+  // On the document: a drag that ends past the text (below its end) still counts,
+  // clipped to the text. A touch selection is taken when the finger lifts.
+  const takeLater = () => setTimeout(() => cursor.takeSelection(), 0);
+  document.addEventListener("mouseup", takeLater);
+  textEl.addEventListener("touchend", takeLater);
   document.addEventListener("keyup", (event) => {
     if (event.shiftKey && panel.mode() !== "editing") cursor.takeSelection();
   });

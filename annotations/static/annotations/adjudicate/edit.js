@@ -1,8 +1,11 @@
 // The "edit" decision: offsets (code points, as shown and sent), labels and cited
-// source of the gold span, chosen by selecting words in the context or typing.
+// source of the gold span, chosen by selecting words in the context or typing. A
+// selection snaps to whole words in a session of `word` granularity (the
+// workspace's rule, words.js), else it keeps whole grapheme clusters.
 
 import { el } from "../http.js";
 import { codePointToUtf16, trimWhitespace, utf16ToCodePoint } from "../offsets.js";
+import { TextSegments } from "../words.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -27,8 +30,18 @@ function contextOffset(contextEl, container, offset) {
 export class EditForm {
   editing = false;
 
-  constructor({ formEl, contextEl, scheme, current, say }) {
-    Object.assign(this, { formEl, contextEl, scheme, current, say });
+  #segments = null; // TextSegments of the last article text selected in
+
+  constructor({ formEl, contextEl, scheme, current, say, granularity }) {
+    Object.assign(this, { formEl, contextEl, scheme, current, say, granularity });
+  }
+
+  // [start, end) (UTF-16) as the session's granularity keeps it, or null.
+  #settle(text, start, end) {
+    if (!this.#segments || this.#segments.text !== text) this.#segments = new TextSegments(text);
+    if (this.granularity === "word") return this.#segments.snap(start, end);
+    const whole = this.#segments.wholeGraphemes(start, end);
+    return trimWhitespace(text, whole.start, whole.end);
   }
 
   // The quote the typed offsets cut from the article text.
@@ -78,8 +91,11 @@ export class EditForm {
     const from = Number(contextEl.dataset.from);
     const start = from + contextOffset(contextEl, range.startContainer, range.startOffset);
     const end = from + contextOffset(contextEl, range.endContainer, range.endOffset);
-    const trimmed = trimWhitespace(text, start, end);
-    if (!trimmed) return;
+    const trimmed = this.#settle(text, start, end);
+    if (!trimmed) {
+      this.say("The selection covers no word (only spaces or punctuation): select at least one word.");
+      return;
+    }
     byId("edit-start").value = String(utf16ToCodePoint(text, trimmed.start));
     byId("edit-end").value = String(utf16ToCodePoint(text, trimmed.end));
     this.updateQuote();

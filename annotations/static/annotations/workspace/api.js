@@ -32,7 +32,8 @@ export class WorkspaceApi {
     }
     // The spans live in the document only; the article keeps its own fields.
     const { spans, spans_next: _next, ...fields } = article.data;
-    return { scheme: session.data.scheme, article: fields, spans: [...spans, ...rest.items] };
+    const granularity = session.data.granularity || "character";
+    return { scheme: session.data.scheme, granularity, article: fields, spans: [...spans, ...rest.items] };
   }
 
   createSpan(fields) {
@@ -43,6 +44,11 @@ export class WorkspaceApi {
   updateSpan(spanId, version, changes) {
     const body = { version, offset_unit: "utf16", ...changes };
     return request("PATCH", `${this.apiBase}spans/${spanId}/`, body);
+  }
+
+  // Undo of a deletion: the span comes back under its id at version + 1.
+  restoreSpan(spanId, version) {
+    return request("POST", `${this.apiBase}spans/${spanId}/restore/`, { version });
   }
 
   deleteSpan(spanId, version) {

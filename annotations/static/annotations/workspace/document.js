@@ -2,13 +2,20 @@
 //
 // Spans are kept with their UTF-16 offsets (u16start, u16end), the unit the DOM
 // counts in; the API returns them as start_utf16/end_utf16 beside the code points.
+// The session's granularity says whether selections snap to whole words
+// (words.js); the article's direction ("ltr" | "rtl") is the server's (set on the
+// article or detected), with the same detection here as a fallback.
 
 import { codePointToUtf16Map } from "../offsets.js";
+import { TextSegments, textDirection } from "../words.js";
 
-export function createDocument({ scheme, article, spans }) {
+export function createDocument({ scheme, granularity, article, spans }) {
   const doc = {
     article, // the article's own fields, without its spans
     text: article.text,
+    granularity: granularity === "word" ? "word" : "character",
+    direction: article.direction || textDirection(article.text),
+    segments: new TextSegments(article.text), // words and grapheme clusters
     cpToUtf16: codePointToUtf16Map(article.text), // code point offset -> UTF-16
     claimTypes: new Map(), // code -> claim type, in the scheme's order
     levels: new Map(), // code -> sourcing level, best first

@@ -29,7 +29,10 @@ function choice(name, value, label, description, shortcut, color) {
   }
   title.append(document.createTextNode(label));
   text.append(title);
-  if (description) text.append(el("span", { class: "choice-description" }, description));
+  if (description) {
+    text.append(el("span", { class: "choice-description" }, description));
+    wrapper.title = description; // still at hand where the layout hides descriptions
+  }
   wrapper.append(input, text);
   if (shortcut) wrapper.append(el("kbd", { "aria-label": `shortcut ${shortcut}` }, shortcut));
   return wrapper;

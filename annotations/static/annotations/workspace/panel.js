@@ -24,7 +24,7 @@ function isTypingTarget(element) {
 }
 
 // deps: {root, formEl, editorEl, textEl, doc, api, messages, canAnnotate, view, side,
-// cursor}.
+// cursor, undo}.
 export class SpanPanel {
   // The open span: {mode: "new"|"edit"|"view", spanId, version, start, end, baseStart,
   // baseEnd, quote, baseline (the values it opened with), fromKeyboard}; or null.
@@ -227,7 +227,7 @@ export class SpanPanel {
   }
 
   async #saveNew(open, values) {
-    const fields = { start: open.start, end: open.end, quote: open.quote, ...values };
+    const fields = { start: open.start, end: open.end, quote: open.quote, ...values, ...this.#snap() };
     const response = await this.api.createSpan(fields);
     if (response.status !== 201) {
       const error = this.api.errorText(response, "save the span");
@@ -245,7 +245,7 @@ export class SpanPanel {
       if (value !== open.baseline[key]) changes[key] = value;
     }
     if (offsetsMoved(open)) {
-      Object.assign(changes, { start: open.start, end: open.end, quote: open.quote });
+      Object.assign(changes, { start: open.start, end: open.end, quote: open.quote }, this.#snap());
     }
     if (!Object.keys(changes).length) {
       this.messages.clearError();
@@ -326,6 +326,11 @@ export class SpanPanel {
     open.baseEnd = span.u16end;
   }
 
+  // Word sessions ask the server to apply the same rule (it checks, and moves nothing).
+  #snap() {
+    return this.doc.granularity === "word" ? { snap: "word" } : {};
+  }
+
   async deleteSpan() {
     const open = this.#editor;
     if (!open || open.mode !== "edit" || this.#saving) return;
@@ -333,8 +338,10 @@ export class SpanPanel {
     try {
       const response = await this.api.deleteSpan(open.spanId, open.version);
       if (response.status === 204 || response.status === 404) {
+        const deleted = this.doc.spans.get(open.spanId);
         this.doc.spans.delete(open.spanId);
         this.#finish("Span deleted.");
+        if (response.status === 204 && deleted) this.undo.offer({ ...deleted, version: open.version });
       } else if (response.status === 409) {
         this.#handleStale(response, "The span was not deleted");
       } else {

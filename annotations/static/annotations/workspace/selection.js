@@ -1,29 +1,47 @@
-// Choosing words: a mouse selection, or the keyboard's word cursor.
+// Choosing words: a mouse or touch selection, or the keyboard's word cursor.
 //
-// In the focused text a word cursor moves over runs of non-whitespace (words, in
-// UTF-16 offsets); Shift extends it, Enter hands the chosen words to the same place
-// a mouse selection goes (host.take). Offsets are UTF-16 throughout.
+// In the focused text a word cursor moves over words; Shift extends it, Enter hands
+// the chosen words to the same place a mouse selection goes (host.take). In a
+// session of `word` granularity the words are those of the snap rule (words.js) and
+// every selection, mouse or keyboard, is snapped by it, so the same words give the
+// same offsets however they were chosen; in `character` granularity the cursor steps
+// over runs of non-whitespace and a mouse selection keeps what was selected (whole
+// grapheme clusters, no surrounding whitespace). ← and → follow the article's
+// direction (in right-to-left text ← goes to the next word). Offsets are UTF-16.
 
-import { trimWhitespace, wholeCodePoints } from "../offsets.js";
+import { trimWhitespace } from "../offsets.js";
 import { excerpt } from "./document.js";
 
-function wordsOf(text) {
+function runsOf(text) {
   return [...text.matchAll(/\S+/g)].map((match) => ({
     start: match.index,
     end: match.index + match[0].length,
   }));
 }
 
+// [start, end) as the session's granularity keeps it; null when it holds nothing.
+export function settle(doc, start, end) {
+  if (doc.granularity === "word") return doc.segments.snap(start, end);
+  const whole = doc.segments.wholeGraphemes(Math.max(start, 0), Math.min(end, doc.text.length));
+  return trimWhitespace(doc.text, whole.start, whole.end);
+}
+
+const NOTHING = {
+  word: "The selection covers no word (only spaces, punctuation or quotation marks): select at least one word.",
+  character: "The selection covers no text (only spaces): select at least one character.",
+};
+
 // host: mode() "idle" | "editing" | "reselecting"; take(offsets, {fromKeyboard});
-// endReselecting() when Esc leaves "Change words".
+// endReselecting() when Esc leaves "Change words"; nothing(message) when a
+// selection holds no word.
 export class WordCursor {
-  #words; // [{start, end}] runs of non-whitespace, UTF-16
+  #words; // [{start, end}] the words the cursor steps over, UTF-16
   #chosen = null; // {anchor, focus}: word indexes of the chosen words
   #resumeAt = null; // word index the next arrow starts from after Esc
 
   constructor({ textEl, liveEl, doc, view, enabled, host }) {
     Object.assign(this, { textEl, liveEl, doc, view, enabled, host });
-    this.#words = wordsOf(doc.text);
+    this.#words = doc.granularity === "word" ? doc.segments.words : runsOf(doc.text);
   }
 
   // The last word starting at or before `offset` (the first word if none does).
@@ -46,7 +64,8 @@ export class WordCursor {
     const first = Math.min(anchor, focus);
     const last = Math.max(anchor, focus);
     const words = this.#words;
-    return { start: words[first].start, end: words[last].end, count: last - first + 1 };
+    const settled = settle(this.doc, words[first].start, words[last].end);
+    return { ...settled, count: last - first + 1 };
   }
 
   // Scrolls to the word the cursor moved to and tells screen readers what is chosen.
@@ -89,7 +108,8 @@ export class WordCursor {
     if (key === "End") return lastWord;
     if (key !== "ArrowRight" && key !== "ArrowLeft") return null;
     if (!this.#chosen) return this.#caretWord(); // the first arrow only shows the cursor
-    const step = key === "ArrowRight" ? 1 : -1;
+    const forward = this.doc.direction === "rtl" ? "ArrowLeft" : "ArrowRight";
+    const step = key === forward ? 1 : -1;
     return Math.min(Math.max(this.#chosen.focus + step, 0), lastWord);
   }
 
@@ -148,28 +168,33 @@ export class WordCursor {
     this.view.eraseCursor();
   }
 
-  // The mouse selection in the text as offsets: never half an emoji, no surrounding
-  // whitespace; null when it selects nothing of the text.
+  // The mouse selection in the text as offsets, clipped to the text and settled by
+  // the granularity (never half a grapheme cluster); undefined when nothing of the
+  // text is selected, null when the selection holds no word.
   #selectionOffsets() {
     const selection = window.getSelection();
-    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return undefined;
     const dom = selection.getRangeAt(0);
-    if (!dom.intersectsNode(this.textEl)) return null;
+    if (!dom.intersectsNode(this.textEl)) return undefined;
     const start = this.textEl.contains(dom.startContainer)
       ? this.view.boundaryToOffset(dom.startContainer, dom.startOffset)
       : 0;
     const end = this.textEl.contains(dom.endContainer)
       ? this.view.boundaryToOffset(dom.endContainer, dom.endOffset)
       : this.doc.text.length;
-    const whole = wholeCodePoints(this.doc.text, start, end);
-    return trimWhitespace(this.doc.text, whole.start, whole.end);
+    if (end <= start) return undefined;
+    return settle(this.doc, start, end);
   }
 
-  // Hands a mouse selection in the text (if any) to host.take.
+  // Hands a mouse or touch selection in the text (if any) to host.take.
   takeSelection() {
     if (!this.enabled) return;
     const offsets = this.#selectionOffsets();
-    if (!offsets) return;
+    if (offsets === undefined) return;
+    if (offsets === null) {
+      this.host.nothing(NOTHING[this.doc.granularity]);
+      return;
+    }
     this.#chosen = null;
     this.host.take(offsets, { fromKeyboard: false });
   }

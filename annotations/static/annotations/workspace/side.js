@@ -33,7 +33,8 @@ export class Sidebar {
     ];
     button.append(
       swatch(claim ? claim.color : UNKNOWN_COLOR),
-      el("span", { class: "span-item-quote" }, `“${excerpt(span.quote)}”`),
+      // dir=auto: an Urdu or Pashto quote reads right to left in a left-to-right list.
+      el("span", { class: "span-item-quote", dir: "auto" }, `“${excerpt(span.quote)}”`),
       el("span", { class: "span-item-labels" }, labels.filter(Boolean).join(" · ")),
     );
     button.setAttribute("aria-label", `Go to span: ${excerpt(span.quote, 60)}`);
@@ -107,10 +108,9 @@ export class Sidebar {
       button.dataset.spanId = id;
       const owner = span.is_mine ? "" : ` — ${span.reviewer} (read-only)`;
       const name = claim ? claim.name : span.claim_type;
-      button.append(
-        swatch(span.is_mine && claim ? claim.color : OTHERS_COLOR),
-        el("span", {}, `${name}: “${excerpt(span.quote, 50)}”${owner}`),
-      );
+      const label = el("span", {}, `${name}: “`);
+      label.append(el("bdi", {}, excerpt(span.quote, 50)), `”${owner}`);
+      button.append(swatch(span.is_mine && claim ? claim.color : OTHERS_COLOR), label);
       button.addEventListener("click", () => this.openSpan(id));
       const item = el("li");
       item.append(button);

@@ -26,6 +26,9 @@ export class TextView {
     this.textEl = textEl;
     this.doc = doc;
     this.marks = marks;
+    // The browser's bidi algorithm lays out the runs; highlights are inline
+    // segments of the logical text, so they follow the visual runs.
+    textEl.dir = doc.direction;
   }
 
   // A boundary inside a rendered text node maps directly; an element boundary maps
