@@ -72,8 +72,11 @@ def query_text(request, name: str, default: str = "") -> str:
 
 
 def reason_filter(units, value: str | None):
-    """Units carrying the disagreement reason `value` (all when absent or empty)."""
-    if value in (None, ""):
+    """Units carrying the disagreement reason `value` (all when absent).
+
+    An empty value is refused like any other outside the documented enum.
+    """
+    if value is None:
         return units
     if value not in REASON_KINDS:
         raise invalid("reason", f"Must be one of {', '.join(REASON_KINDS)}.")

@@ -111,6 +111,7 @@ def test_reason_filter_on_units_and_disputes(disputed, adjudicator):
     ]
     assert client.get(disputes, {"reason": "sourcing_quality"}).json()["count"] == 0
     assert client.get(disputes, {"reason": "nope"}).status_code == 400
+    assert client.get(disputes, {"reason": ""}).status_code == 400
 
 
 def test_reasons_follow_an_edit_and_the_tolerance(

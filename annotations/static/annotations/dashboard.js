@@ -268,7 +268,7 @@ function drawHeatmap() {
       const value = i === j ? null : pair?.cohen_kappa ?? null;
       const reading = i === j ? null : readingOfPair.get(`${a}\u0000${b}`);
       const few = i !== j && value !== null && (pair?.n ?? 0) < minUnits;
-      const shown = i === j ? "—" : value === null ? "undef." : `${fmt(value, 2)}${few ? "*" : ""}`;
+      const shown = i === j ? "—" : value === null ? "undefined" : `${fmt(value, 2)}${few ? "*" : ""}`;
       const group = svg("g", { class: "heat-cell", "data-a": a, "data-b": b, "data-value": value ?? "", "data-level": reading?.level ?? "" });
       group.append(
         svg("rect", {
@@ -285,7 +285,7 @@ function drawHeatmap() {
       node.append(group);
     });
   });
-  target.replaceChildren(node, legend([`* fewer than ${minUnits} shared units: too few to tell`, "undef.: undefined (hover for why)"]));
+  target.replaceChildren(node, legend([`* fewer than ${minUnits} shared units: too few to tell`, "undefined: hover a cell for why"]));
 }
 
 function fillReviewerSelects() {
