@@ -257,6 +257,9 @@ AGREEMENT_BOOTSTRAP = os.environ.get("AGREEMENT_BOOTSTRAP", "article")
 AGREEMENT_CLUSTER_MIN_ARTICLES = int(
     os.environ.get("AGREEMENT_CLUSTER_MIN_ARTICLES", "10")
 )
+# A cold or forced recompute over at least two chunks of this many articles is
+# split across the workers (a chord of chunks, then one reduce).
+AGREEMENT_FANOUT_CHUNK = int(os.environ.get("AGREEMENT_FANOUT_CHUNK", "500"))
 # Decoded per-article statistics a worker keeps in memory (about 10 kB each).
 AGREEMENT_STATS_CACHE_ARTICLES = int(
     os.environ.get("AGREEMENT_STATS_CACHE_ARTICLES", "50000")

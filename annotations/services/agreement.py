@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.models import AgreementReport, AnnotationSession, SessionArticle
+from annotations.services.agreement_fanout import agreement_fanout
 from annotations.services.agreement_inputs import (
     BOOTSTRAP_SEED,
     agreement_inputs_load,
@@ -86,13 +87,17 @@ class _Plan(NamedTuple):
 
 
 def _plan(
-    session_id: int, article_id: int | None, force: bool, draws: int, changes
+    session_id: int, chunk: list[int] | None, force: bool, draws: int, changes
 ) -> _Plan:
-    """Load only the articles whose counter moved since their stored statistics."""
+    """Load only the articles whose counter moved since their stored statistics.
+
+    ``chunk``: only these articles, and not the session report (a fan-out part).
+    """
     order = session_article_ids(session_id=session_id)
-    if article_id is not None and article_id not in changes:
+    missing = [a for a in chunk or [] if a not in changes]
+    if missing:
         raise ValidationError(
-            {"article": f"Article {article_id} is not in this session."}
+            {"article": f"Article {missing[0]} is not in this session."}
         )
     index = stats_index(session_id=session_id)
     shapes = article_shapes(session_id=session_id)
@@ -100,7 +105,7 @@ def _plan(
         session_id=session_id, draws=draws, article_ids=[]
     ).params_hash
     due = stats_due(
-        order if article_id is None else [article_id],
+        order if chunk is None else chunk,
         index=index,
         params=params,
         changes=changes,
@@ -136,7 +141,7 @@ def _plan(
         touched=[a for a in due if a not in recompute],
         fingerprints=fingerprints,
         session_fingerprint=session_fp,
-        session_changed=article_id is None
+        session_changed=chunk is None
         and (force or bool(recompute) or stored_fp != session_fp),
         shapes=shapes,
     )
@@ -146,6 +151,7 @@ def _recompute_once(
     *,
     session_id: int,
     article_id: int | None = None,
+    chunk: list[int] | None = None,
     force: bool = False,
     bootstrap_draws: int | None = None,
     task_id: str = "",
@@ -169,14 +175,16 @@ def _recompute_once(
     draws = _draws(bootstrap_draws)
     # Counters first: a write landing after this read leaves our reports stale.
     changes = session_changes(session_id=session_id)
-    plan = _plan(session_id, article_id, force, draws, changes)
+    if article_id is not None:
+        chunk = [article_id]
+    plan = _plan(session_id, chunk, force, draws, changes)
     inputs = plan.inputs
     lap("load_and_fingerprint")
     _unstale(
         session_id,
         {a: (plan.fingerprints[a], changes.get(a, 0)) for a in plan.touched},
         session=None
-        if plan.session_changed or article_id is not None
+        if plan.session_changed or chunk is not None
         else (plan.session_fingerprint, sum(changes.values())),
     )
     if not plan.recompute and not plan.session_changed:
@@ -305,11 +313,14 @@ def agreement_recompute_run(
     force: bool = False,
     bootstrap_draws: int | None = None,
     task_id: str = "",
+    fan_out: bool = True,
 ) -> dict:
     """What the task runs: note the task on the report, recompute, summarise.
 
     ``force`` with ``article_ids`` forces just those articles; without ids,
-    the whole session. A session deleted meanwhile is not an error.
+    the whole session. A session deleted meanwhile is not an error. With a
+    broker, a cold or forced run over many articles is split into chunks
+    run by any number of workers, then one reduce (`agreement_fanout`).
     """
     if not AnnotationSession.objects.filter(pk=session_id).exists():
         logger.info("agreement: session %s no longer exists", session_id)
@@ -320,6 +331,12 @@ def agreement_recompute_run(
             AgreementReport.objects.filter(
                 session_id=session_id, article__isnull=True
             ).update(task_id=task_id)
+    if fan_out and not article_ids:
+        fanned = agreement_fanout(
+            session_id=session_id, force=force, bootstrap_draws=bootstrap_draws
+        )
+        if fanned is not None:
+            return fanned
     if force and article_ids:
         valid = set(
             SessionArticle.objects.filter(
@@ -392,8 +409,35 @@ def _unstale(
 
 def _report_get(session_id: int, article_id: int | None) -> AgreementReport:
     if article_id is None:
-        return AgreementReport.objects.get(session_id=session_id, article__isnull=True)
+        return AgreementReport.objects.get_or_create(
+            session_id=session_id, article=None, defaults={"marked_stale": True}
+        )[0]
     return AgreementReport.objects.get(session_id=session_id, article_id=article_id)
+
+
+def agreement_chunk_run(
+    *,
+    session_id: int,
+    article_ids: list[int],
+    force: bool = False,
+    bootstrap_draws: int | None = None,
+) -> dict:
+    """One fan-out part: these articles' units, statistics and reports (upserts,
+    so a chunk redone leaves the same rows). Not the session report."""
+    if not AnnotationSession.objects.filter(pk=session_id).exists():
+        return {"session_id": session_id, "skipped": "no such session"}
+    valid = sorted(
+        SessionArticle.objects.filter(
+            session_id=session_id, article_id__in=article_ids
+        ).values_list("article_id", flat=True)
+    )
+    agreement_recompute(
+        session_id=session_id,
+        chunk=valid,
+        force=force,
+        bootstrap_draws=bootstrap_draws,
+    )
+    return {"session_id": session_id, "articles": len(valid)}
 
 
 def agreement_compute_inline(
