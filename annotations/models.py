@@ -709,6 +709,39 @@ class AgreementReport(StalenessMixin, models.Model):
         return f"agreement {self.session_id} {scope}"
 
 
+class AgreementArticleStats(models.Model):
+    """One article's sufficient statistics of agreement (metrics/article_stats).
+
+    The session report is their reduction (metrics/stats_reduce). A row is
+    current while its ``params`` (the session-wide inputs: scheme, reviewers,
+    threshold, aliases...) and ``input_changes`` (the article's change counter
+    it was computed from) match; ``fingerprint`` is the article's input hash.
+    """
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    params = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)
+    input_changes = models.PositiveBigIntegerField(default=0)
+    # agreement_inputs.article_shapes: catches writes that bypassed the counter.
+    shape = models.CharField(max_length=200, blank=True)
+    stats = models.BinaryField()  # article_stats.stats_encode
+    unit_stats = models.BinaryField()  # the per-unit tables (per-unit bootstrap)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article"], name="agreementarticlestats_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"agreement stats {self.session_id} article {self.article_id}"
+
+
 class AgreementMetric(models.Model):
     """One figure of an agreement report, queryable by dimension/label/pair."""
 
@@ -757,6 +790,8 @@ class ReliabilityReport(StalenessMixin, models.Model):
     duration_ms = models.FloatField(null=True, blank=True)
     marked_stale = models.BooleanField(default=True)
     input_changes = models.PositiveBigIntegerField(default=0)
+    # services/reliability_key: a cheap summary of the inputs; equal = no-op.
+    input_key = models.CharField(max_length=64, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
 
     objects = ReportQuerySet.as_manager()

@@ -24,6 +24,7 @@ def recompute_agreement(
     article_ids: list[int] | None = None,
     force: bool = False,
     bootstrap_draws: int | None = None,
+    fan_out: bool = True,
 ) -> dict:
     """Recompute a session's agreement (the articles whose input changed + session).
 
@@ -42,6 +43,25 @@ def recompute_agreement(
         force=force,
         bootstrap_draws=bootstrap_draws,
         task_id=self.request.id or "",
+        fan_out=fan_out,
+    )
+
+
+@shared_task(name="annotations.recompute_agreement_chunk", **RETRY_OPTIONS)
+def recompute_agreement_chunk(
+    session_id: int,
+    article_ids: list[int],
+    force: bool = False,
+    bootstrap_draws: int | None = None,
+) -> dict:
+    """One part of a fanned-out recompute: these articles, not the session."""
+    from annotations.services.agreement import agreement_chunk_run
+
+    return agreement_chunk_run(
+        session_id=session_id,
+        article_ids=article_ids,
+        force=force,
+        bootstrap_draws=bootstrap_draws,
     )
 
 

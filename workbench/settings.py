@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Without a broker, a request's recomputes run after its response.
+    "annotations.middleware.RecomputeAfterResponse",
     # Last, as django-axes asks: turns a lockout into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,6 +250,20 @@ CELERY_BEAT_SCHEDULE = {
 # Seconds a burst of span edits waits before its one agreement recompute runs.
 AGREEMENT_DEBOUNCE_SECONDS = float(os.environ.get("AGREEMENT_DEBOUNCE_SECONDS", "2"))
 AGREEMENT_BOOTSTRAP_DRAWS = int(os.environ.get("AGREEMENT_BOOTSTRAP_DRAWS", "1000"))
+# Session confidence intervals (docs/agreement.md): "article" = cluster bootstrap
+# over articles, "unit" = per-unit; sessions with fewer pairable articles than
+# the minimum resample units (a bootstrap over a few clusters is degenerate).
+AGREEMENT_BOOTSTRAP = os.environ.get("AGREEMENT_BOOTSTRAP", "article")
+AGREEMENT_CLUSTER_MIN_ARTICLES = int(
+    os.environ.get("AGREEMENT_CLUSTER_MIN_ARTICLES", "10")
+)
+# A cold or forced recompute over at least two chunks of this many articles is
+# split across the workers (a chord of chunks, then one reduce).
+AGREEMENT_FANOUT_CHUNK = int(os.environ.get("AGREEMENT_FANOUT_CHUNK", "500"))
+# Decoded per-article statistics a worker keeps in memory (about 10 kB each).
+AGREEMENT_STATS_CACHE_ARTICLES = int(
+    os.environ.get("AGREEMENT_STATS_CACHE_ARTICLES", "50000")
+)
 # A scheduled recompute that has not started this long after it was due was
 # lost with its worker; the next write or sweep schedules it again.
 AGREEMENT_SCHEDULE_LEASE_SECONDS = float(

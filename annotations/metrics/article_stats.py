@@ -383,3 +383,28 @@ def stats_decode(blob: bytes) -> ArticleStats:
         tables[name] = data[position : position + count * width].reshape(count, width)
         position += count * width
     return ArticleStats(reviewers=reviewers, sources=sources, tables=tables)
+
+
+_UNIT_ORDER = tuple(UNIT_TABLES)
+
+
+def unit_tables_encode(stats: ArticleStats) -> bytes:
+    """The per-unit tables alone (stored apart: only the per-unit bootstrap reads
+    them), as int64 data after their row counts."""
+    tables = [stats.table(name) for name in _UNIT_ORDER]
+    counts = np.array([len(table) for table in tables], dtype="<i8")
+    data = np.concatenate([counts, *(table.ravel() for table in tables)])
+    return data.astype("<i8").tobytes()
+
+
+def unit_tables_decode(blob: bytes) -> dict[str, np.ndarray]:
+    """The inverse of `unit_tables_encode`; add the result to `ArticleStats.tables`."""
+    data = np.frombuffer(bytes(blob), dtype="<i8").astype(np.int64)
+    if not len(data):
+        return {}
+    position, tables = len(_UNIT_ORDER), {}
+    for name, count in zip(_UNIT_ORDER, data[: len(_UNIT_ORDER)], strict=True):
+        width = len(UNIT_TABLES[name])
+        tables[name] = data[position : position + count * width].reshape(-1, width)
+        position += int(count) * width
+    return tables

@@ -53,9 +53,23 @@ class _Scope:
         self.sources, self._source_map, self._source_offset = _names(
             [s.sources for s in stats]
         )
+        self._built: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def table(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, article position of each row), name columns made global."""
+        """(rows, article position of each row), name columns made global.
+
+        Built once per scope (read-only arrays): the figures read each table
+        several times, and concatenating thousands of articles' rows is the
+        cost of a reduction.
+        """
+        if name not in self._built:
+            rows, article = self._build(name)
+            rows.setflags(write=False)
+            article.setflags(write=False)
+            self._built[name] = (rows, article)
+        return self._built[name]
+
+    def _build(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         columns = ALL_TABLES[name]
         blocks = [s.table(name) for s in self.stats]
         counts = np.array([len(block) for block in blocks], dtype=np.int64)

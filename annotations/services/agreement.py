@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.models import AgreementReport, AnnotationSession, SessionArticle
+from annotations.services.agreement_fanout import agreement_fanout
 from annotations.services.agreement_inputs import (
     BOOTSTRAP_SEED,
     agreement_inputs_load,
+    article_shapes,
+    session_article_ids,
+    session_fingerprint,
     units_align,
 )
 from annotations.services.agreement_payload import payload_build, status_counts
+from annotations.services.agreement_stats import (
+    article_stats_of,
+    cache_put,
+    payload_reduce,
+    session_bootstrap,
+    stats_due,
+    stats_index,
+    stats_load,
+)
 from annotations.services.agreement_store import (
+    article_counters_store,
     article_reports_store,
+    article_stats_store,
     report_lock,
     session_report_store,
     units_store,
@@ -57,10 +73,85 @@ def agreement_recompute(**kwargs) -> AgreementReport:
     raise AssertionError("unreachable")
 
 
+class _Plan(NamedTuple):
+    """What one recompute does, decided from counters and fingerprints."""
+
+    inputs: AgreementInputs  # only the due articles' data
+    order: list[int]  # every article of the session, in report order
+    recompute: list[int]  # realign and recompute these
+    touched: list[int]  # counter moved, inputs did not: note the counter
+    fingerprints: dict[int, str]  # every article's current input hash
+    session_fingerprint: str
+    session_changed: bool
+    shapes: dict[int, str]  # agreement_inputs.article_shapes
+
+
+def _plan(
+    session_id: int, chunk: list[int] | None, force: bool, draws: int, changes
+) -> _Plan:
+    """Load only the articles whose counter moved since their stored statistics.
+
+    ``chunk``: only these articles, and not the session report (a fan-out part).
+    """
+    order = session_article_ids(session_id=session_id)
+    missing = [a for a in chunk or [] if a not in changes]
+    if missing:
+        raise ValidationError(
+            {"article": f"Article {missing[0]} is not in this session."}
+        )
+    index = stats_index(session_id=session_id)
+    shapes = article_shapes(session_id=session_id)
+    params = agreement_inputs_load(
+        session_id=session_id, draws=draws, article_ids=[]
+    ).params_hash
+    due = stats_due(
+        order if chunk is None else chunk,
+        index=index,
+        params=params,
+        changes=changes,
+        shapes=shapes,
+        force=force,
+    )
+    inputs = agreement_inputs_load(
+        session_id=session_id,
+        draws=draws,
+        article_ids=None if len(due) == len(order) else due,
+    )
+    recompute = [
+        a
+        for a in due
+        if force
+        or a not in index
+        or (index[a].params, index[a].fingerprint) != (params, inputs.fingerprints[a])
+    ]
+    fingerprints = {a: stored.fingerprint for a, stored in index.items()}
+    fingerprints.update(inputs.fingerprints)
+    session_fp = session_fingerprint(
+        params, [(a, fingerprints.get(a, "")) for a in order]
+    )
+    stored_fp = (
+        AgreementReport.objects.filter(session_id=session_id, article__isnull=True)
+        .values_list("fingerprint", flat=True)
+        .first()
+    )
+    return _Plan(
+        inputs=inputs,
+        order=order,
+        recompute=recompute,
+        touched=[a for a in due if a not in recompute],
+        fingerprints=fingerprints,
+        session_fingerprint=session_fp,
+        session_changed=chunk is None
+        and (force or bool(recompute) or stored_fp != session_fp),
+        shapes=shapes,
+    )
+
+
 def _recompute_once(
     *,
     session_id: int,
     article_id: int | None = None,
+    chunk: list[int] | None = None,
     force: bool = False,
     bootstrap_draws: int | None = None,
     task_id: str = "",
@@ -68,107 +159,137 @@ def _recompute_once(
 ) -> AgreementReport:
     """Recompute units and agreement reports of a session (or of one article).
 
-    Without ``article_id`` every article whose input fingerprint changed is
-    rewritten (units, report, metrics) and then the session report; with it,
-    only that article. Unchanged fingerprints and no ``force`` mean no work.
-    Writes happen in one transaction holding the session report's row lock, so
-    concurrent recomputes serialise; a write that lands while we compute makes
-    our snapshot outdated, and we then leave its report stale for the next run.
-    Returns the session report (or the article report). ``timings``, if given,
-    receives the milliseconds of each phase (for bench/recompute_bench.py).
+    Only articles whose change counter moved since their stored statistics
+    are loaded; those whose inputs changed (or all, with ``force``) are
+    realigned and their statistics, units and report rewritten. The session
+    report is the reduction of every article's statistics. Unchanged inputs
+    and no ``force`` mean no work beyond reading counters and fingerprints.
+    Writes happen in one transaction holding the session report's row lock
+    (no reviewer's write takes it), so concurrent recomputes serialise; an
+    article written while we computed is not stored, and the reports derive
+    their staleness from the counters. Returns the session report (or the
+    article report). ``timings`` receives each phase's milliseconds.
     """
     started = time.perf_counter()
     lap = _Lap(timings)
     draws = _draws(bootstrap_draws)
     # Counters first: a write landing after this read leaves our reports stale.
     changes = session_changes(session_id=session_id)
-    inputs = agreement_inputs_load(session_id=session_id, draws=draws)
+    if article_id is not None:
+        chunk = [article_id]
+    plan = _plan(session_id, chunk, force, draws, changes)
+    inputs = plan.inputs
     lap("load_and_fingerprint")
-    scope = inputs.article_ids if article_id is None else [article_id]
-    if article_id is not None and article_id not in inputs.fingerprints:
-        raise ValidationError(
-            {"article": f"Article {article_id} is not in this session."}
-        )
-    stored = dict(
-        AgreementReport.objects.filter(session_id=session_id).values_list(
-            "article_id", "fingerprint"
-        )
-    )
-    changed = [a for a in scope if force or stored.get(a) != inputs.fingerprints[a]]
-    session_changed = article_id is None and (
-        force or stored.get(None) != inputs.session_fingerprint
-    )
-    # Reports whose data did not change are fresh as of the counters read.
     _unstale(
         session_id,
-        inputs,
-        changes,
-        [a for a in scope if a not in changed],
-        include_session=article_id is None and not session_changed,
+        {a: (plan.fingerprints[a], changes.get(a, 0)) for a in plan.touched},
+        session=None
+        if plan.session_changed or chunk is not None
+        else (plan.session_fingerprint, sum(changes.values())),
     )
-    if not changed and not session_changed:
+    if not plan.recompute and not plan.session_changed:
+        _counters_note(session_id, plan, changes)
         return _report_get(session_id, article_id)
-
-    alignment = {
-        a: units_align(inputs, a)
-        for a in (inputs.article_ids if article_id is None else scope)
-    }
+    alignment = {a: units_align(inputs, a) for a in plan.recompute}
     lap("align")
-    article_payloads = {}
-    for a in changed:
+    new_stats, article_payloads = {}, {}
+    for a in plan.recompute:
         article_started = time.perf_counter()
-        payload = payload_build(inputs, alignment[a], [a], seed=BOOTSTRAP_SEED)
+        new_stats[a] = article_stats_of(inputs, a, alignment[a])
+        payload = payload_reduce(
+            inputs, [new_stats[a]], seed=BOOTSTRAP_SEED, bootstrap="unit"
+        )
         article_payloads[a] = (payload, (time.perf_counter() - article_started) * 1000)
     lap("article_metrics")
     session_payload = None
-    if session_changed:
-        all_units = [u for a in inputs.article_ids for u in alignment[a]]
-        session_payload = payload_build(
-            inputs, all_units, inputs.article_ids, seed=BOOTSTRAP_SEED
-        )
+    if plan.session_changed:
+        session_payload = _session_payload(session_id, plan, new_stats)
     lap("session_metrics")
     with transaction.atomic():
         session_report = report_lock(session_id=session_id)
         if task_id:
             session_report.task_id = task_id
-        # Re-read under the lock: anything written since our snapshot wins.
-        current = agreement_inputs_load(session_id=session_id, draws=draws)
-        fresh = [
-            a for a in changed if current.fingerprints.get(a) == inputs.fingerprints[a]
-        ]
+        # Re-read the counters under the lock: an article written since our
+        # read is left for the next run (its counter says so).
+        current = session_changes(session_id=session_id)
+        fresh = [a for a in plan.recompute if current.get(a) == changes.get(a)]
         lap("lock_and_recheck")
         units_store(
             session_id=session_id,
             units_by_article={a: alignment[a] for a in fresh},
         )
         lap("store_units")
+        article_stats_store(
+            session_id=session_id,
+            params=inputs.params_hash,
+            stats={
+                a: (
+                    inputs.fingerprints[a],
+                    changes.get(a, 0),
+                    plan.shapes.get(a, ""),
+                    new_stats[a],
+                )
+                for a in fresh
+            },
+        )
         article_reports_store(
             session_id=session_id,
             reports={a: (inputs.fingerprints[a], *article_payloads[a]) for a in fresh},
             changes=changes,
         )
+        _counters_note(session_id, plan, changes, current=current)
         if session_payload is not None:
             session_report_store(
                 report=session_report,
                 payload=session_payload,
-                fingerprint=inputs.session_fingerprint,
+                fingerprint=plan.session_fingerprint,
                 duration_ms=(time.perf_counter() - started) * 1000,
-                fresh=current.session_fingerprint == inputs.session_fingerprint,
+                fresh=current == changes,
                 input_changes=sum(changes.values()),
             )
         elif task_id:
             session_report.save(update_fields=["task_id"])
         lap("store_reports_and_metrics")
+    for a in fresh:
+        cache_put(
+            session_id=session_id,
+            article_id=a,
+            fingerprint=inputs.fingerprints[a],
+            stats=new_stats[a],
+        )
     lap("commit")
     logger.info(
         "agreement session=%s articles=%d/%d session_report=%s in %.0f ms",
         session_id,
         len(fresh),
-        len(changed),
-        session_changed,
+        len(plan.recompute),
+        plan.session_changed,
         (time.perf_counter() - started) * 1000,
     )
     return _report_get(session_id, article_id)
+
+
+def _session_payload(session_id: int, plan: _Plan, new_stats) -> dict:
+    """The session payload: every article's statistics reduced, in report order."""
+    stored = {a: plan.fingerprints[a] for a in plan.order if a not in new_stats}
+    loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=False)
+    every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
+    bootstrap = session_bootstrap(every)
+    if bootstrap == "unit":
+        loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=True)
+        every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
+    return payload_reduce(plan.inputs, every, seed=BOOTSTRAP_SEED, bootstrap=bootstrap)
+
+
+def _counters_note(session_id: int, plan: _Plan, changes, current=None) -> None:
+    """Statistics of articles whose inputs did not change take the new counter."""
+    noted = {
+        a: (changes.get(a, 0), plan.shapes.get(a, ""))
+        for a in plan.touched
+        if current is None or current.get(a) == changes.get(a)
+    }
+    if noted:
+        article_counters_store(session_id=session_id, changes=noted)
 
 
 class _Lap:
@@ -192,11 +313,14 @@ def agreement_recompute_run(
     force: bool = False,
     bootstrap_draws: int | None = None,
     task_id: str = "",
+    fan_out: bool = True,
 ) -> dict:
     """What the task runs: note the task on the report, recompute, summarise.
 
     ``force`` with ``article_ids`` forces just those articles; without ids,
-    the whole session. A session deleted meanwhile is not an error.
+    the whole session. A session deleted meanwhile is not an error. With a
+    broker, a cold or forced run over many articles is split into chunks
+    run by any number of workers, then one reduce (`agreement_fanout`).
     """
     if not AnnotationSession.objects.filter(pk=session_id).exists():
         logger.info("agreement: session %s no longer exists", session_id)
@@ -207,6 +331,12 @@ def agreement_recompute_run(
             AgreementReport.objects.filter(
                 session_id=session_id, article__isnull=True
             ).update(task_id=task_id)
+    if fan_out and not article_ids:
+        fanned = agreement_fanout(
+            session_id=session_id, force=force, bootstrap_draws=bootstrap_draws
+        )
+        if fanned is not None:
+            return fanned
     if force and article_ids:
         valid = set(
             SessionArticle.objects.filter(
@@ -241,25 +371,27 @@ def agreement_recompute_run(
 
 def _unstale(
     session_id: int,
-    inputs: AgreementInputs,
-    changes: dict[int, int],
-    scope: list[int],
+    articles: dict[int, tuple[str, int]],
     *,
-    include_session: bool,
+    session: tuple[str, int] | None,
 ) -> None:
     """Reports whose fingerprint still matches the data are not stale.
 
-    They take the change counters read before the inputs, so a write that
-    lands after that read still shows them stale. One read, one bulk update.
+    ``articles`` {article_id: (fingerprint, counter)} and ``session``
+    (fingerprint, counter sum) carry the change counters read before the
+    inputs, so a write that lands after that read still shows them stale.
     """
-    wanted = {a: (inputs.fingerprints[a], changes.get(a, 0)) for a in scope}
-    if include_session:
-        wanted[None] = (inputs.session_fingerprint, sum(changes.values()))
-    query = AgreementReport.objects.filter(session_id=session_id, article_id__in=scope)
-    if include_session:
+    wanted = dict(articles)
+    query = AgreementReport.objects.filter(
+        session_id=session_id, article_id__in=sorted(articles)
+    )
+    if session is not None:
+        wanted[None] = session
         query = query | AgreementReport.objects.filter(
             session_id=session_id, article__isnull=True
         )
+    if not wanted:
+        return
     updates = []
     for report in query.only(
         "id", "article_id", "fingerprint", "marked_stale", "input_changes"
@@ -277,8 +409,35 @@ def _unstale(
 
 def _report_get(session_id: int, article_id: int | None) -> AgreementReport:
     if article_id is None:
-        return AgreementReport.objects.get(session_id=session_id, article__isnull=True)
+        return AgreementReport.objects.get_or_create(
+            session_id=session_id, article=None, defaults={"marked_stale": True}
+        )[0]
     return AgreementReport.objects.get(session_id=session_id, article_id=article_id)
+
+
+def agreement_chunk_run(
+    *,
+    session_id: int,
+    article_ids: list[int],
+    force: bool = False,
+    bootstrap_draws: int | None = None,
+) -> dict:
+    """One fan-out part: these articles' units, statistics and reports (upserts,
+    so a chunk redone leaves the same rows). Not the session report."""
+    if not AnnotationSession.objects.filter(pk=session_id).exists():
+        return {"session_id": session_id, "skipped": "no such session"}
+    valid = sorted(
+        SessionArticle.objects.filter(
+            session_id=session_id, article_id__in=article_ids
+        ).values_list("article_id", flat=True)
+    )
+    agreement_recompute(
+        session_id=session_id,
+        chunk=valid,
+        force=force,
+        bootstrap_draws=bootstrap_draws,
+    )
+    return {"session_id": session_id, "articles": len(valid)}
 
 
 def agreement_compute_inline(

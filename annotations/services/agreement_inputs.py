@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import Length
 
 from annotations.exporters.base import span_id
@@ -41,7 +42,8 @@ from annotations.services.agreement_types import (
 # Bump when the computation changes, so stored reports count as outdated.
 # 2: portable unit keys; a unit is adjudicated when a gold decision attaches.
 # 3: units carry their disagreement reasons.
-ENGINE_VERSION = 3
+# 4: session figures reduced from stored per-article statistics.
+ENGINE_VERSION = 4
 BOOTSTRAP_SEED = 20251122
 ALIGN_MODE = "overlap"
 UNIT_KEY_MAX = 200
@@ -52,9 +54,21 @@ def _sha256(value) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
-    """Read spans, review states, gold decisions and labels; fingerprint them."""
+def agreement_inputs_load(
+    *, session_id: int, draws: int, article_ids: Collection[int] | None = None
+) -> AgreementInputs:
+    """Read spans, review states, gold decisions and labels; fingerprint them.
+
+    With ``article_ids``, only those articles' data (the session-wide part,
+    `params_hash` included, is always read): an incremental recompute loads
+    what changed, not the whole session.
+    """
     session = AnnotationSession.objects.get(pk=session_id)
+    only = None if article_ids is None else sorted(set(article_ids))
+
+    def scoped(query, field="article_id"):
+        return query if only is None else query.filter(**{f"{field}__in": only})
+
     reviewers = sorted(
         SessionMembership.objects.filter(
             session_id=session_id, role=SessionMembership.Role.REVIEWER
@@ -72,19 +86,18 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
     )
     article_ids, lengths = [], {}
     for article_id, length in (
-        SessionArticle.objects.filter(session_id=session_id)
+        scoped(SessionArticle.objects.filter(session_id=session_id))
         .annotate(length=Length("article__text"))
         .order_by("position", "article_id")
         .values_list("article_id", "length")
     ):
         article_ids.append(article_id)
         lengths[article_id] = length
-    aliases = normalise_aliases(
-        dict(SourceAlias.objects.values_list("alias", "canonical"))
-    )
+    alias_table = dict(SourceAlias.objects.values_list("alias", "canonical"))
+    aliases = normalise_aliases(alias_table)
     spans: dict[int, list[SpanRow]] = defaultdict(list)
     rows = (
-        SpanAnnotation.objects.filter(session_id=session_id)
+        scoped(SpanAnnotation.objects.filter(session_id=session_id))
         .order_by("article_id", "id")
         .values_list(
             "id",
@@ -106,19 +119,22 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
             source_cache[source] = normalise_source(source, aliases)
         spans[row[1]].append(SpanRow(*row[:9], source_cache[source]))
     done: dict[int, set[str]] = defaultdict(set)
-    for article_id, username in ReviewState.objects.filter(
-        session_id=session_id, done=True
+    for article_id, username in scoped(
+        ReviewState.objects.filter(session_id=session_id, done=True)
     ).values_list("article_id", "reviewer__username"):
         done[article_id].add(username)
     golds: dict[int, list[GoldRow]] = defaultdict(list)
     gold_fp: dict[int, list] = defaultdict(list)
     gold_sources = defaultdict(list)
-    for gold_id, source_id in GoldSpan.source_spans.through.objects.filter(
-        goldspan__session_id=session_id, goldspan__is_current=True
+    for gold_id, source_id in scoped(
+        GoldSpan.source_spans.through.objects.filter(
+            goldspan__session_id=session_id, goldspan__is_current=True
+        ),
+        "goldspan__article_id",
     ).values_list("goldspan_id", "spanannotation_id"):
         gold_sources[gold_id].append(source_id)
-    for gold_id, article_id, key, start, end, versions in GoldSpan.objects.filter(
-        session_id=session_id, is_current=True
+    for gold_id, article_id, key, start, end, versions in scoped(
+        GoldSpan.objects.filter(session_id=session_id, is_current=True)
     ).values_list("id", "article_id", "unit_key", "start", "end", "source_versions"):
         sources = tuple(sorted(gold_sources[gold_id]))
         golds[article_id].append(
@@ -149,12 +165,18 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
         gold_fingerprint=dict(gold_fp),
         draws=draws,
     )
-    _fingerprint(inputs)
+    _fingerprint(
+        inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
+    )
     return inputs
 
 
-def _fingerprint(inputs: AgreementInputs) -> None:
-    """sha256 per article of its canonical input, and one of the whole session."""
+def _fingerprint(inputs: AgreementInputs, *, aliases_hash: str, whole: bool) -> None:
+    """sha256 of the session-wide inputs, and per article of its canonical input.
+
+    The session fingerprint needs every article's: `session_fingerprint`
+    combines stored ones with these.
+    """
     session = inputs.session
     params = [
         ENGINE_VERSION,
@@ -166,11 +188,14 @@ def _fingerprint(inputs: AgreementInputs) -> None:
         inputs.reviewers,
         inputs.claim_codes,
         list(zip(inputs.sourcing_codes, inputs.sourcing_ranks, strict=True)),
+        # Aliases change normalised sources without bumping article counters.
+        aliases_hash,
     ]
+    inputs.params_hash = _sha256(params)
     for article_id in inputs.article_ids:
         inputs.fingerprints[article_id] = _sha256(
             [
-                params,
+                inputs.params_hash,
                 article_id,
                 inputs.article_lengths[article_id],
                 [list(row) for row in inputs.spans.get(article_id, [])],
@@ -178,9 +203,60 @@ def _fingerprint(inputs: AgreementInputs) -> None:
                 sorted(inputs.gold_fingerprint.get(article_id, [])),
             ]
         )
-    inputs.session_fingerprint = _sha256(
-        [params, [[a, inputs.fingerprints[a]] for a in inputs.article_ids]]
+    if whole:
+        inputs.session_fingerprint = session_fingerprint(
+            inputs.params_hash,
+            [(a, inputs.fingerprints[a]) for a in inputs.article_ids],
+        )
+
+
+def session_fingerprint(params_hash: str, pairs: Sequence[tuple[int, str]]) -> str:
+    """The session's input hash from its articles' (id, fingerprint) in order."""
+    return _sha256([params_hash, [[a, fingerprint] for a, fingerprint in pairs]])
+
+
+def session_article_ids(*, session_id: int) -> list[int]:
+    """The session's article ids in report order (position, then id)."""
+    return list(
+        SessionArticle.objects.filter(session_id=session_id)
+        .order_by("position", "article_id")
+        .values_list("article_id", flat=True)
     )
+
+
+def article_shapes(*, session_id: int) -> dict[int, str]:
+    """A cheap summary per article of what its writes change: span count, top id
+    and version sum, current gold decisions, done review states.
+
+    Aggregates, not rows: it catches changes made without `articles_changed`
+    (the shell, a script, a direct ORM write), which the counters miss.
+    """
+    parts: dict[int, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
+    for article_id, count, top, versions in (
+        SpanAnnotation.objects.filter(session_id=session_id)
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"), top=Max("id"), versions=Sum("version"))
+        .values_list("article_id", "n", "top", "versions")
+    ):
+        parts[article_id][0:3] = [count, top, versions]
+    for article_id, count, top in (
+        GoldSpan.objects.filter(session_id=session_id, is_current=True)
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"), top=Max("id"))
+        .values_list("article_id", "n", "top")
+    ):
+        parts[article_id][3:5] = [count, top]
+    for article_id, count, ids in (
+        ReviewState.objects.filter(session_id=session_id, done=True)
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("id"), ids=Sum("id"))
+        .values_list("article_id", "n", "ids")
+    ):
+        parts[article_id][5:7] = [count, ids]
+    return {article_id: ":".join(map(str, p)) for article_id, p in parts.items()}
 
 
 def unit_key(members: Sequence[SpanRow]) -> str:

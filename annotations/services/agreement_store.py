@@ -8,7 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from annotations.metrics.article_stats import (
+    ArticleStats,
+    stats_encode,
+    unit_tables_encode,
+)
 from annotations.models import (
+    AgreementArticleStats,
     AgreementMetric,
     AgreementReport,
     AgreementUnit,
@@ -244,6 +250,61 @@ def article_reports_store(
     metrics_store(
         {report.pk: metric_rows(reports[report.article_id][1]) for report in saved}
     )
+
+
+def article_stats_store(
+    *,
+    session_id: int,
+    params: str,
+    stats: dict[int, tuple[str, int, str, ArticleStats]],
+) -> None:
+    """Upsert per-article statistics {article_id: (fingerprint, changes, shape,
+    stats)}.
+
+    Idempotent: the same inputs give the same bytes, so a redone chunk
+    rewrites identical rows.
+    """
+    now = timezone.now()
+    rows = [
+        AgreementArticleStats(
+            session_id=session_id,
+            article_id=article_id,
+            params=params,
+            fingerprint=fingerprint,
+            input_changes=changes,
+            shape=shape,
+            stats=stats_encode(table),
+            unit_stats=unit_tables_encode(table),
+            computed_at=now,
+        )
+        for article_id, (fingerprint, changes, shape, table) in sorted(stats.items())
+    ]
+    AgreementArticleStats.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["session", "article"],
+        update_fields=[
+            "params",
+            "fingerprint",
+            "input_changes",
+            "shape",
+            "stats",
+            "unit_stats",
+            "computed_at",
+        ],
+    )
+
+
+def article_counters_store(
+    *, session_id: int, changes: dict[int, tuple[int, str]]
+) -> None:
+    """Articles whose counter or shape moved but whose inputs did not: note
+    {article_id: (counter, shape)} on their statistics."""
+    for article_id, (counter, shape) in sorted(changes.items()):
+        AgreementArticleStats.objects.filter(
+            session_id=session_id, article_id=article_id
+        ).update(input_changes=counter, shape=shape)
 
 
 def session_report_store(

@@ -78,4 +78,6 @@ class AgreementInputs:
     gold_fingerprint: dict[int, list]
     draws: int
     fingerprints: dict[int, str] = field(default_factory=dict)
+    # Set only when every article of the session was loaded.
     session_fingerprint: str = ""
+    params_hash: str = ""  # the session-wide inputs' hash

@@ -105,6 +105,31 @@ def task_send(
     return task_id
 
 
+def chord_send(
+    parts: list[tuple[str, dict[str, Any]]],
+    *,
+    then: tuple[str, dict[str, Any]],
+    session_id: int | None = None,
+) -> str:
+    """Queue ``parts`` (task name, kwargs) to run in parallel, then ``then`` once
+    they all succeeded (a Celery chord); the id of ``then``. Broker mode only.
+    Raises QueueUnavailable."""
+    from celery import chord
+
+    name, kwargs = then
+    task_id = str(uuid.uuid4())
+    record = TaskRecord.objects.create(
+        task_id=task_id, name=name, session_id=session_id, inline=False
+    )
+    header = [task_get(part).si(**part_kwargs) for part, part_kwargs in parts]
+    try:
+        chord(header)(task_get(name).si(**kwargs).set(task_id=task_id))
+    except BROKER_ERRORS as exc:
+        TaskRecord.objects.filter(pk=record.pk).delete()
+        raise QueueUnavailable(exc) from exc
+    return task_id
+
+
 def _run_inline(task: Task, record: TaskRecord, kwargs: dict[str, Any]) -> None:
     try:
         outcome = task.apply(kwargs=kwargs, task_id=record.task_id, throw=True)

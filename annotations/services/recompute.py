@@ -7,7 +7,8 @@ staleness is derived from them) and, once the transaction commits, schedules
 one debounced agreement recompute per session; the agreement run schedules
 the reliability one. Recompute requests (the API's buttons, the admin) and the
 periodic sweep's rescheduling live here too. This module sends tasks by name
-(`services.queue`) and imports no other service, so nothing imports back.
+(`services.queue`; without a broker, inside a request, `services.background`
+runs them after the response) and imports no other service.
 """
 
 import logging
@@ -26,6 +27,7 @@ from annotations.models import (
     SessionArticle,
     SpanAnnotation,
 )
+from annotations.services.background import recompute_defer
 from annotations.services.queue import (
     redis_client,
     task_get,
@@ -138,7 +140,9 @@ def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
 def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
     kwargs = {"session_id": session_id, "article_ids": sorted(set(article_ids))}
     if tasks_run_inline():
-        task_get(AGREEMENT_TASK).apply(kwargs=kwargs, throw=True)
+        # In a request: after the response, in the background (services.background).
+        if not recompute_defer(AGREEMENT_TASK, session_id=session_id, kwargs=kwargs):
+            task_get(AGREEMENT_TASK).apply(kwargs=kwargs, throw=True)
         return
     debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
     scheduled, pending = _keys(session_id)
@@ -240,6 +244,9 @@ def reliability_schedule(*, session_id: int) -> str | None:
         if tasks_run_inline():
             if not AnnotationSession.objects.filter(pk=session_id).exists():
                 raise AnnotationSession.DoesNotExist(f"no session {session_id}")
+            kwargs = {"session_id": session_id}
+            if recompute_defer(RELIABILITY_TASK, session_id=session_id, kwargs=kwargs):
+                return "deferred"
             task_get(RELIABILITY_TASK).apply(
                 kwargs={"session_id": session_id}, throw=True
             )

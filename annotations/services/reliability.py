@@ -30,6 +30,7 @@ from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
 )
+from annotations.services.reliability_key import reliability_input_key
 from annotations.services.reliability_scores import reliability_compute
 
 logger = logging.getLogger(__name__)
@@ -105,13 +106,21 @@ def reliability_recompute(
         params = reliability_params()
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
+        input_key = reliability_input_key(session_id=session_id, params=params)
+        if (
+            not force
+            and input_key == report.input_key
+            and not report.marked_stale
+            and report.input_changes == input_changes
+        ):
+            return report  # the quick no-op: no span read
         inputs = reliability_inputs_load(session_id=session_id)
         fingerprint = reliability_fingerprint(inputs, params)
         if fingerprint == report.fingerprint and not force:
-            if report.marked_stale or report.input_changes != input_changes:
-                report.marked_stale = False
-                report.input_changes = input_changes
-                report.save(update_fields=["marked_stale", "input_changes"])
+            report.marked_stale = False
+            report.input_changes = input_changes
+            report.input_key = input_key
+            report.save(update_fields=["marked_stale", "input_changes", "input_key"])
             return report
         payload, rows = reliability_compute(inputs, params)
         payload["rows"] = _scores_store(report, rows)
@@ -122,6 +131,7 @@ def reliability_recompute(
         report.duration_ms = (time.perf_counter() - started) * 1000
         report.marked_stale = False
         report.input_changes = input_changes
+        report.input_key = input_key
         if task_id:
             report.task_id = task_id
         report.save()

@@ -1,0 +1,242 @@
+"""Per-article agreement statistics: computed from aligned units, stored, reduced.
+
+An incremental recompute aligns only the articles whose change counter moved
+since their stored statistics (`stats_due`), computes their tables
+(`article_stats_of`), and builds the session report by reducing every
+article's tables (`session_payload_build`): stored ones are read once per
+worker process and kept in memory by fingerprint (`stats_load`).
+The formulas are in docs/agreement.md ("Decomposition").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from django.conf import settings
+
+from annotations.metrics.article_stats import (
+    ArticleStats,
+    Frame,
+    Mark,
+    Member,
+    article_stats,
+    stats_decode,
+    unit_tables_decode,
+)
+from annotations.metrics.stats_reduce import figures_reduce
+from annotations.models import AgreementArticleStats
+from annotations.services.agreement_payload import PAYLOAD_VERSION, status_counts
+from annotations.services.agreement_types import AgreementInputs, UnitData
+
+BOOTSTRAPS = ("article", "unit")
+
+
+class StoredStats(NamedTuple):
+    """What a stored statistics row was computed from (its tables not read)."""
+
+    params: str
+    fingerprint: str
+    input_changes: int
+    shape: str
+
+
+def stats_index(*, session_id: int) -> dict[int, StoredStats]:
+    """{article_id: StoredStats} of the session, without the tables."""
+    return {
+        article_id: StoredStats(*rest)
+        for article_id, *rest in AgreementArticleStats.objects.filter(
+            session_id=session_id
+        ).values_list("article_id", "params", "fingerprint", "input_changes", "shape")
+    }
+
+
+def stats_due(
+    scope: Sequence[int],
+    *,
+    index: Mapping[int, StoredStats],
+    params: str,
+    changes: Mapping[int, int],
+    shapes: Mapping[int, str],
+    force: bool,
+) -> list[int]:
+    """The articles whose stored statistics are missing or older than their data."""
+    due = []
+    for article_id in scope:
+        stored = index.get(article_id)
+        if (
+            force
+            or stored is None
+            or stored.params != params
+            or stored.input_changes != changes.get(article_id, 0)
+            or stored.shape != shapes.get(article_id, "")
+        ):
+            due.append(article_id)
+    return due
+
+
+def frame_of(inputs: AgreementInputs) -> Frame:
+    return Frame(
+        claim_codes=tuple(inputs.claim_codes),
+        sourcing_codes=tuple(inputs.sourcing_codes),
+        sourcing_ranks=tuple(float(rank) for rank in inputs.sourcing_ranks),
+    )
+
+
+def article_stats_of(
+    inputs: AgreementInputs, article_id: int, units: Sequence[UnitData]
+) -> ArticleStats:
+    """The tables of one article (per-unit tables included)."""
+    claim_index = {code: i for i, code in enumerate(inputs.claim_codes)}
+    rank_index = {rank: i for i, rank in enumerate(inputs.sourcing_ranks)}
+    rows = inputs.spans.get(article_id, [])
+    marked = {row.reviewer for row in rows}
+    return article_stats(
+        units=[
+            [
+                Member(
+                    reviewer=m.reviewer,
+                    claim_type=claim_index[m.claim_type],
+                    sourcing_quality=rank_index[m.rank],
+                    cited_source=m.cited_source,
+                )
+                for m in unit.members
+            ]
+            for unit in units
+        ],
+        marks=[
+            Mark(
+                id=row.id,
+                reviewer=row.reviewer,
+                start=row.start,
+                end=row.end,
+                claim_type=claim_index[row.claim_type],
+            )
+            for row in rows
+        ],
+        active=marked | (inputs.done.get(article_id, set()) & set(inputs.reviewers)),
+        length=inputs.article_lengths[article_id],
+        status=status_counts(units),
+        frame=frame_of(inputs),
+        threshold=inputs.session.alignment_threshold,
+        with_units=True,
+    )
+
+
+# Decoded statistics by (session, article), kept while their fingerprint holds:
+# after one edit a worker reads one row, not the whole session's tables.
+_CACHE: dict[tuple[int, int], tuple[str, ArticleStats, bool]] = {}
+
+
+def _cache_limit() -> int:
+    return int(getattr(settings, "AGREEMENT_STATS_CACHE_ARTICLES", 50000))
+
+
+def stats_load(
+    *, session_id: int, fingerprints: Mapping[int, str], with_units: bool
+) -> dict[int, ArticleStats]:
+    """The stored statistics of these articles ({article_id: fingerprint wanted}).
+
+    Served from memory when the fingerprint matches, else read (one query per
+    batch) and remembered. ``with_units`` also reads the per-unit tables.
+    """
+    found, missing = {}, []
+    for article_id, fingerprint in fingerprints.items():
+        cached = _CACHE.get((session_id, article_id))
+        if cached and cached[0] == fingerprint and (cached[2] or not with_units):
+            found[article_id] = cached[1]
+        else:
+            missing.append(article_id)
+    fields = ["article_id", "fingerprint", "stats"]
+    if with_units:
+        fields.append("unit_stats")
+    for first in range(0, len(missing), 2000):
+        rows = AgreementArticleStats.objects.filter(
+            session_id=session_id, article_id__in=missing[first : first + 2000]
+        ).values_list(*fields)
+        for article_id, fingerprint, blob, *units in rows:
+            stats = stats_decode(blob)
+            if units:
+                stats.tables.update(unit_tables_decode(units[0]))
+            found[article_id] = stats
+            if len(_CACHE) >= _cache_limit():
+                _CACHE.clear()
+            _CACHE[(session_id, article_id)] = (fingerprint, stats, bool(units))
+    return found
+
+
+def cache_put(
+    *, session_id: int, article_id: int, fingerprint: str, stats: ArticleStats
+) -> None:
+    """Remember statistics just computed (they carry their per-unit tables)."""
+    if len(_CACHE) >= _cache_limit():
+        _CACHE.clear()
+    _CACHE[(session_id, article_id)] = (fingerprint, stats, True)
+
+
+def cache_clear() -> None:
+    """Forget every remembered table (tests, or after a bulk change)."""
+    _CACHE.clear()
+
+
+def session_bootstrap(stats: Sequence[ArticleStats]) -> str:
+    """The session CI's resampling: by article (clusters) unless too few articles.
+
+    ``AGREEMENT_BOOTSTRAP`` = "unit" selects the per-unit bootstrap; a cluster
+    bootstrap over fewer than ``AGREEMENT_CLUSTER_MIN_ARTICLES`` articles with
+    pairable units would be degenerate, so those sessions resample units.
+    """
+    choice = getattr(settings, "AGREEMENT_BOOTSTRAP", "article")
+    if choice not in BOOTSTRAPS:
+        raise ValueError(f"AGREEMENT_BOOTSTRAP must be one of {BOOTSTRAPS}")
+    if choice == "unit":
+        return "unit"
+    minimum = int(getattr(settings, "AGREEMENT_CLUSTER_MIN_ARTICLES", 10))
+    clusters = sum(1 for s in stats if (s.table("claim_type.totals")[:, 0] >= 2).any())
+    return "article" if clusters >= minimum else "unit"
+
+
+def _json_safe(value: Any) -> Any:
+    """Floats made JSON-safe (None for NaN and infinities), recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def payload_reduce(
+    inputs: AgreementInputs,
+    stats: Sequence[ArticleStats],
+    *,
+    seed: int,
+    bootstrap: str,
+) -> dict[str, Any]:
+    """The report payload (as `payload_build` shapes it) of these articles."""
+    figures = figures_reduce(
+        stats,
+        frame=frame_of(inputs),
+        unitizing_needed=2
+        if len(stats) == 1
+        else max(2, inputs.session.required_reviewers),
+        draws=inputs.draws,
+        seed=seed,
+        bootstrap=bootstrap,
+    )
+    return _json_safe(
+        {
+            "version": PAYLOAD_VERSION,
+            "params": {
+                "alignment_mode": "overlap",
+                "alignment_threshold": inputs.session.alignment_threshold,
+                "required_reviewers": inputs.session.required_reviewers,
+                "bootstrap_draws": inputs.draws,
+                "bootstrap_seed": seed,
+                "bootstrap": bootstrap,
+            },
+            **figures,
+        }
+    )
