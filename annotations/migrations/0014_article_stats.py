@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0009_session_leads'),
+        ('annotations', '0013_session_granularity'),
     ]
 
     operations = [
