@@ -253,10 +253,6 @@ class SessionExportJobsView(ExportBaseView):
     @extend_schema(
         tags=["export"],
         summary="List the session's export jobs, newest first",
-        parameters=[
-            OpenApiParameter("limit", int, description="Results per page."),
-            OpenApiParameter("offset", int, description="Results to skip."),
-        ],
         responses={
             200: ExportJobListItemSerializer(many=True),
             404: ERROR_RESPONSES[404],

@@ -178,8 +178,10 @@ def filters_parse(
     if layer not in LAYERS:
         errors["layer"] = f"Must be one of {', '.join(LAYERS)}."
     described["layer"] = layer
-    gold = _get(params, "gold") or GOLD_COMPLETE
-    if gold not in GOLD_CHOICES:
+    gold = _get(params, "gold")
+    if gold is None:
+        gold = GOLD_COMPLETE
+    elif gold not in GOLD_CHOICES:
         errors["gold"] = f"Must be one of {', '.join(GOLD_CHOICES)}."
     described["gold"] = gold
 
