@@ -4,9 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 
 from annotations import models
 from annotations.services.articles import article_validate_text_change
+from annotations.services.errors import StaleVersion
 from annotations.services.queue import QueueUnavailable
 from annotations.services.recompute import (
     agreement_recompute_request,
@@ -14,7 +16,11 @@ from annotations.services.recompute import (
     articles_changed,
     reliability_recompute_request,
 )
-from annotations.services.spans import reviewer_check, span_clean, span_context
+from annotations.services.spans import (
+    annotation_check,
+    annotation_create,
+    annotation_update_as_staff,
+)
 from annotations.text import text_sha256
 
 
@@ -153,10 +159,18 @@ class SessionMembershipAdmin(admin.ModelAdmin):
 
 
 class SpanAnnotationForm(forms.ModelForm):
-    """Admin edits go through the same validation as the API."""
+    """Admin span edits: validated and written by the span service, like the API.
+
+    `expected_version` (hidden) is the version the page was opened at: the
+    service's compare-and-set refuses the save if the reviewer changed the
+    span since, instead of silently overwriting their edit.
+    """
 
     claim_type_code = forms.CharField(label="claim type code")
     sourcing_quality_code = forms.CharField(label="sourcing quality code")
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1
+    )
 
     class Meta:
         model = models.SpanAnnotation
@@ -178,45 +192,47 @@ class SpanAnnotationForm(forms.ModelForm):
             self.fields[
                 "sourcing_quality_code"
             ].initial = self.instance.sourcing_quality.code
+            self.fields["expected_version"].initial = self.instance.version
+            # A span stays where it was made: edit it, or delete it and add one.
+            for name in ("session", "article", "reviewer"):
+                self.fields[name].disabled = True
+
+    def span_values(self) -> dict:
+        """The span's values as the service takes them (labels by code)."""
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "end": data["end"],
+            "quote": data["quote"],
+            "claim_type": data["claim_type_code"],
+            "sourcing_quality": data["sourcing_quality_code"],
+            "cited_source": data.get("cited_source", ""),
+            "note": data.get("note", ""),
+        }
+
+    def version_read(self) -> int:
+        """The version the page showed (the stored one if the form omits it)."""
+        return self.cleaned_data.get("expected_version") or self.instance.version
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        session, article, reviewer = (
-            cleaned["session"],
-            cleaned["article"],
-            cleaned["reviewer"],
+        if self.instance.pk and self.version_read() != self.instance.version:
+            raise ValidationError(
+                f"This span was changed since you opened it (version "
+                f"{self.version_read()}, now {self.instance.version}): reload the "
+                "page to see the reviewer's edit, then make yours."
+            )
+        # The checks of the write itself (it re-checks them when saving).
+        annotation_check(
+            session_id=cleaned["session"].pk,
+            article_id=cleaned["article"].pk,
+            reviewer=cleaned["reviewer"],
+            span_id=self.instance.pk,
+            **self.span_values(),
         )
-        context = span_context(session_id=session.pk, article_id=article.pk)
-        reviewer_check(session_id=session.pk, reviewer=reviewer)
-        values = span_clean(
-            context,
-            start=cleaned["start"],
-            end=cleaned["end"],
-            quote=cleaned["quote"],
-            claim_type=cleaned["claim_type_code"],
-            sourcing_quality=cleaned["sourcing_quality_code"],
-            cited_source=cleaned.get("cited_source", ""),
-            note=cleaned.get("note", ""),
-        )
-        duplicate = models.SpanAnnotation.objects.filter(
-            session=session,
-            article=article,
-            reviewer=reviewer,
-            start=values["start"],
-            end=values["end"],
-        ).exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise ValidationError({"start": "This reviewer already has a span here."})
-        self.instance.claim_type = values["claim_type"]
-        self.instance.sourcing_quality = values["sourcing_quality"]
         return cleaned
-
-    def save(self, commit=True):
-        if self.instance.pk:
-            self.instance.version += 1
-        return super().save(commit=commit)
 
 
 @admin.register(models.SpanAnnotation)
@@ -240,8 +256,39 @@ class SpanAnnotationAdmin(admin.ModelAdmin):
     list_select_related = ("article", "reviewer", "claim_type", "sourcing_quality")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        articles_changed(session_id=obj.session_id, article_ids=[obj.article_id])
+        """Write through the span service (it enqueues the recompute)."""
+        if change:
+            try:
+                saved = annotation_update_as_staff(
+                    span_id=obj.pk,
+                    staff=request.user,
+                    expected_version=form.version_read(),
+                    **form.span_values(),
+                )
+            except StaleVersion as exc:
+                # Changed between the form's check and the write: nothing saved.
+                request.span_not_saved = True
+                self.message_user(
+                    request,
+                    f"Not saved: the reviewer changed this span meanwhile "
+                    f"(now version {exc.current}). Reload and edit again.",
+                    level=messages.ERROR,
+                )
+                return
+        else:
+            saved = annotation_create(
+                session_id=obj.session_id,
+                article_id=obj.article_id,
+                reviewer=obj.reviewer,
+                **form.span_values(),
+            )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def response_change(self, request, obj):
+        if getattr(request, "span_not_saved", False):
+            return HttpResponseRedirect(request.path)  # back to the form, no "saved"
+        return super().response_change(request, obj)
 
     def delete_model(self, request, obj):
         session_id, article_id = obj.session_id, obj.article_id

@@ -27,6 +27,7 @@ from annotations.models import (
     Article,
     ClaimType,
     CommentReadMarker,
+    ExportJob,
     ReviewState,
     SessionArticle,
     SessionMembership,
@@ -657,3 +658,15 @@ def article_alpha_readings(*, session: AnnotationSession, labels: dict) -> dict:
             else None
         )
     return result
+
+
+def session_export_jobs(*, session_id: int, created_by_id: int | None = None):
+    """A session's export jobs, newest first, with their creators (one query).
+
+    A job records its session in its filters (`params.session_id`);
+    `created_by_id` narrows the list to one person's jobs.
+    """
+    jobs = ExportJob.objects.filter(params__session_id=session_id)
+    if created_by_id is not None:
+        jobs = jobs.filter(created_by_id=created_by_id)
+    return jobs.select_related("created_by").order_by("-created_at", "-pk")

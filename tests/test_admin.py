@@ -1,7 +1,12 @@
 """The Django admin: every model's pages load; edits use the service rules."""
 
+import threading
+
 import pytest
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from annotations.admin import ReadOnlyAdmin
@@ -11,8 +16,16 @@ from annotations.models import (
     ReliabilityReport,
     SpanAnnotation,
 )
+from annotations.services.errors import StaleVersion
 from annotations.services.reliability import reliability_recompute
-from annotations.services.spans import annotation_create
+from annotations.services.spans import (
+    annotation_create,
+    annotation_update,
+    annotation_update_as_staff,
+)
+from tests.api.conftest import make_span
+from tests.conftest import api_client_for
+from tests.factories import ArticleFactory, UserFactory, session_with_team
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +163,155 @@ def test_admin_alias_change_recomputes_reliability(
     report = ReliabilityReport.objects.get(session=team_session)
     assert report.stale is False and report.computed_at is not None
     assert report.fingerprint != before
+
+
+def test_admin_edit_from_a_stale_page_cannot_overwrite_the_reviewers_edit(
+    staff_client, staff, team_session, emoji_article, reviewer_a
+):
+    span = asif_span(team_session, emoji_article, reviewer_a)
+    url = reverse("admin:annotations_spanannotation_change", args=[span.pk])
+    page = staff_client.get(url).content.decode()
+    # The page carries the version it shows, to send back with the edit.
+    assert 'name="expected_version" value="1"' in page
+    # The reviewer edits the span meanwhile (version 1 -> 2).
+    annotation_update(
+        span_id=span.pk, actor=reviewer_a, expected_version=1, note="reviewer's"
+    )
+    form = {
+        "session": team_session.pk,
+        "article": emoji_article.pk,
+        "reviewer": reviewer_a.pk,
+        "start": 0,
+        "end": 4,
+        "quote": "Asif",
+        "claim_type_code": "quoted_statement",
+        "sourcing_quality_code": "unsupported",
+        "cited_source": "",
+        "note": "admin's",
+        "expected_version": 1,
+    }
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert "changed since you opened it" in response.content.decode()
+    span.refresh_from_db()
+    assert (span.note, span.claim_type.code, span.version) == ("reviewer's", "other", 2)
+    # Reloaded at version 2, the same edit goes through the service (version 3).
+    response = staff_client.post(url, {**form, "expected_version": 2})
+    assert response.status_code == 302
+    span.refresh_from_db()
+    assert (span.note, span.claim_type.code, span.version) == (
+        "admin's",
+        "quoted_statement",
+        3,
+    )
+
+
+def test_admin_write_is_a_compare_and_set_even_after_its_check(
+    staff, team_session, emoji_article, reviewer_a
+):
+    """The race between the form's check and the write: the service's
+    conditional UPDATE refuses the stale version, and staff only may use it."""
+    span = asif_span(team_session, emoji_article, reviewer_a)
+    annotation_update(span_id=span.pk, actor=reviewer_a, expected_version=1, note="r")
+    with pytest.raises(StaleVersion):
+        annotation_update_as_staff(
+            span_id=span.pk, staff=staff, expected_version=1, note="admin"
+        )
+    with pytest.raises(PermissionDenied):
+        annotation_update_as_staff(
+            span_id=span.pk, staff=reviewer_a, expected_version=2, note="admin"
+        )
+    span.refresh_from_db()
+    assert (span.note, span.version) == ("r", 2)
+
+
+def test_admin_add_and_duplicate_go_through_the_span_service(
+    staff_client, team_session, emoji_article, reviewer_a
+):
+    url = reverse("admin:annotations_spanannotation_add")
+    form = {
+        "session": team_session.pk,
+        "article": emoji_article.pk,
+        "reviewer": reviewer_a.pk,
+        "start": 0,
+        "end": 4,
+        "quote": "Asif",
+        "claim_type_code": "other",
+        "sourcing_quality_code": "unsupported",
+        "cited_source": "  Asif   himself ",
+        "note": "",
+    }
+    assert staff_client.post(url, form).status_code == 302
+    span = SpanAnnotation.objects.get()
+    assert (span.version, span.cited_source) == (1, "Asif himself")  # service-cleaned
+    response = staff_client.post(url, form)
+    assert response.status_code == 200
+    assert "already have a span" in response.content.decode()
+    assert SpanAnnotation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_and_reviewer_racing_on_one_version_exactly_one_wins(settings):
+    """Two PostgreSQL transactions at once, the admin's POST and the reviewer's
+    PATCH, both from version v: one is saved, the other refused, none lost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    reviewer = UserFactory(username="racer")
+    staff_user = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    article = ArticleFactory(text="Asif said the talks are over on Friday.")
+    session = session_with_team(articles=[article], reviewers=[reviewer])
+    span = make_span(session, article, reviewer, quote="the talks are over")
+    url = reverse("admin:annotations_spanannotation_change", args=[span.pk])
+    for round_number in range(4):
+        version = SpanAnnotation.objects.get(pk=span.pk).version
+        barrier = threading.Barrier(2)
+        results: dict[str, int] = {}
+
+        def as_admin(note, version=version, barrier=barrier, results=results):
+            try:
+                client = Client()
+                client.force_login(staff_user)
+                form = {
+                    "start": span.start,
+                    "end": span.end,
+                    "quote": span.quote,
+                    "claim_type_code": span.claim_type.code,
+                    "sourcing_quality_code": span.sourcing_quality.code,
+                    "cited_source": "",
+                    "note": note,
+                    "expected_version": version,
+                }
+                barrier.wait(timeout=10)
+                response = client.post(url, form)
+                # 302 and no "Not saved" message: the admin's edit was stored.
+                saved = response.status_code == 302 and response.url.endswith(
+                    "/spanannotation/"
+                )
+                results[note] = 200 if saved else 409
+            finally:
+                connection.close()
+
+        def as_reviewer(note, version=version, barrier=barrier, results=results):
+            try:
+                client = api_client_for(reviewer)
+                barrier.wait(timeout=10)
+                response = client.patch(
+                    f"/api/sessions/{session.pk}/spans/{span.pk}/",
+                    {"note": note, "version": version},
+                    format="json",
+                )
+                results[note] = response.status_code
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=as_admin, args=(f"admin-{round_number}",)),
+            threading.Thread(target=as_reviewer, args=(f"reviewer-{round_number}",)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(results.values()) == [200, 409], results
+        winner = next(note for note, code in results.items() if code == 200)
+        stored = SpanAnnotation.objects.get(pk=span.pk)
+        assert (stored.note, stored.version) == (winner, version + 1)

@@ -1,5 +1,7 @@
 """Export endpoints: streamed corpus downloads and background export jobs."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotations.api.pagination import ApiPagination
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.serializers import (
     ErrorSerializer,
@@ -31,17 +34,36 @@ from annotations.services.exports import (
     export_filters_for,
     export_format_get,
     export_job_create,
+    export_job_downloadable,
     export_job_path,
     export_job_visible,
+    export_jobs_for,
     export_stream,
 )
 
+EXPORT_FILTERS = (
+    "layer",
+    "gold",
+    "articles",
+    "reviewers",
+    "statuses",
+    "since",
+    "until",
+)
 FILTER_PARAMETERS = [
     OpenApiParameter(
         "layer",
         str,
         enum=["raw", "gold", "both"],
         description="raw = every reviewer's spans, gold = adjudicated layer, or both.",
+    ),
+    OpenApiParameter(
+        "gold",
+        str,
+        enum=["complete", "adjudicated"],
+        description="What the gold layer holds: complete = adjudicated decisions "
+        "plus units all their reviewers agreed on (default), adjudicated = the "
+        "adjudicated decisions only.",
     ),
     OpenApiParameter(
         "articles", str, description="Comma-separated article ids or external ids."
@@ -155,6 +177,28 @@ class ExportJobOutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class ExportJobListItemSerializer(ExportJobOutputSerializer):
+    """A past export of the session: who made it and with which filters."""
+
+    created_by = serializers.CharField(source="created_by.username")
+    filters = serializers.SerializerMethodField()
+
+    class Meta(ExportJobOutputSerializer.Meta):
+        fields = [*ExportJobOutputSerializer.Meta.fields, "created_by", "filters"]
+
+    def get_filters(self, job: ExportJob) -> dict[str, Any]:
+        """The filters as asked for (names, not ids), without the session."""
+        described = dict((job.params or {}).get("described") or {})
+        described.pop("session", None)
+        return described
+
+    def get_download_url(self, job: ExportJob) -> str | None:
+        request = self.context.get("request")
+        if request and not export_job_downloadable(user=request.user, job=job):
+            return None
+        return super().get_download_url(job)
+
+
 @extend_schema_field(
     {
         "oneOf": [
@@ -187,6 +231,12 @@ class ExportJobRequestSerializer(InputSerializer):
         allow_blank=True,
         allow_null=True,
     )
+    gold = serializers.ChoiceField(
+        choices=["complete", "adjudicated"],
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+    )
     articles = FilterListField(required=False)
     reviewers = FilterListField(required=False)
     statuses = FilterListField(required=False)
@@ -194,23 +244,42 @@ class ExportJobRequestSerializer(InputSerializer):
     until = serializers.CharField(required=False, allow_blank=True, allow_null=True)
 
 
-@extend_schema(
-    tags=["export"],
-    summary="Start a background export job",
-    request=ExportJobRequestSerializer,
-    responses={202: ExportJobOutputSerializer, **ERROR_RESPONSES},
-)
 class SessionExportJobsView(ExportBaseView):
-    """POST: start a background export; 202 with the job to poll."""
+    """GET: the session's past exports; POST: start one (202 with the job)."""
 
     parser_classes = [LimitedJSONParser]  # docs/export.md: a JSON body
+    pagination_class = ApiPagination
 
+    @extend_schema(
+        tags=["export"],
+        summary="List the session's export jobs, newest first",
+        responses={
+            200: ExportJobListItemSerializer(many=True),
+            404: ERROR_RESPONSES[404],
+        },
+    )
+    def get(self, request, session_id: int):
+        session = self.session_or_404(session_id)
+        jobs = export_jobs_for(user=request.user, session=session)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(jobs, request, view=self)
+        data = ExportJobListItemSerializer(
+            page, many=True, context={"request": request}
+        ).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        tags=["export"],
+        summary="Start a background export job",
+        request=ExportJobRequestSerializer,
+        responses={202: ExportJobOutputSerializer, **ERROR_RESPONSES},
+    )
     def post(self, request, session_id: int):
         session = self.session_or_404(session_id)
         data = request.data
         params = {
             name: data.get(name)
-            for name in ("layer", "articles", "reviewers", "statuses", "since", "until")
+            for name in EXPORT_FILTERS
             if data.get(name) not in (None, "")
         }
         job = export_job_create(

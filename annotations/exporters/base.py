@@ -15,6 +15,13 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
+from annotations.exporters.gold_agreed import (
+    GOLD_CHOICES,
+    GOLD_COMPLETE,
+    PROVENANCE_ADJUDICATED,
+    PROVENANCE_AGREED,
+    agreed_gold,
+)
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
@@ -64,6 +71,9 @@ class ExportFilters:
     article_ids: tuple[int, ...] | None = None
     reviewer_ids: tuple[int, ...] | None = None
     statuses: tuple[str, ...] | None = None
+    # "complete": adjudicated decisions and agreed units; "adjudicated": only the
+    # decisions (exporters/gold_agreed.py).
+    gold: str = "complete"
     since: datetime | None = None
     until: datetime | None = None
     # A blind reviewer's own export: agreement units would reveal others' work.
@@ -167,6 +177,12 @@ def filters_parse(
     if layer not in LAYERS:
         errors["layer"] = f"Must be one of {', '.join(LAYERS)}."
     described["layer"] = layer
+    gold = _get(params, "gold")
+    if gold is None:
+        gold = GOLD_COMPLETE
+    elif gold not in GOLD_CHOICES:
+        errors["gold"] = f"Must be one of {', '.join(GOLD_CHOICES)}."
+    described["gold"] = gold
 
     article_ids = None
     try:
@@ -255,6 +271,7 @@ def filters_parse(
         article_ids=article_ids,
         reviewer_ids=reviewer_ids,
         statuses=statuses,
+        gold=gold,
         since=bounds["since"],
         until=bounds["until"],
         described=described,
@@ -671,6 +688,40 @@ def _unit_members(unit_ids: list[int]) -> list[tuple[int, int]]:
 def _add_gold(
     filters, ids, spans_by_article, status_of_key, names, claim_codes, level_codes
 ):
+    _add_adjudicated(
+        filters, ids, spans_by_article, status_of_key, names, claim_codes, level_codes
+    )
+    for reading in agreed_gold(filters, ids, names):
+        spans_by_article[reading["article_id"]].append(
+            {
+                "id": f"gold:{reading['unit_key']}",
+                "layer": "gold",
+                "start": reading["start"],
+                "end": reading["end"],
+                "quote": reading["quote"],
+                "claim_type": claim_codes.get(reading["claim_type_id"]),
+                "sourcing_quality": level_codes.get(reading["sourcing_quality_id"]),
+                "cited_source": reading["cited_source"],
+                "note": "",
+                "decision": None,
+                "verdict": None,
+                "revision": None,
+                "decided_by": None,
+                "decided_at": timestamp(reading["decided_at"]),
+                "source_span_ids": reading["source_span_ids"],
+                "accepted_span_id": None,
+                "evidence_changed": False,
+                "unit_key": reading["unit_key"],
+                "agreement_status": AgreementStatus.AGREED.value,
+                "provenance": PROVENANCE_AGREED,
+                "agreed_by": reading["agreed_by"],
+            }
+        )
+
+
+def _add_adjudicated(
+    filters, ids, spans_by_article, status_of_key, names, claim_codes, level_codes
+):
     rows = list(
         gold_span_queryset(filters).filter(article_id__in=ids).values_list(*GOLD_FIELDS)
     )
@@ -738,5 +789,7 @@ def _add_gold(
                 "evidence_changed": evidence_changed,
                 "unit_key": unit_key,
                 "agreement_status": status,
+                "provenance": PROVENANCE_ADJUDICATED,
+                "agreed_by": None,
             }
         )

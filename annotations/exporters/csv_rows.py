@@ -29,6 +29,8 @@ COLUMNS = (
     "accepted_span_id",
     "unit_key",
     "agreement_status",
+    "provenance",
+    "agreed_by",
 )
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +41,11 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def _cell(value: Any) -> Any:
+    """A list (the reviewers who agreed) as one cell, names joined by ";"."""
+    return ";".join(value) if isinstance(value, list) else value
 
 
 class _Echo:
@@ -56,6 +63,6 @@ def csv_lines(filters: ExportFilters, **options: Any) -> Iterator[str]:
         external_id = neutralise(bundle.article["external_id"])
         for span in bundle.spans:
             row = [external_id]
-            row.extend(neutralise(span.get(name)) for name in COLUMNS[1:])
+            row.extend(neutralise(_cell(span.get(name))) for name in COLUMNS[1:])
             row[2] = neutralise(span["id"])
             yield writer.writerow(row)

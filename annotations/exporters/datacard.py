@@ -1,6 +1,7 @@
 """Data card (JSON and Markdown): scheme, counts, annotators, dates, agreement."""
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from annotations.exporters.base import (
     FORMAT_VERSION,
     STATUS_NONE,
     ExportFilters,
+    _Names,
     article_queryset,
     gold_span_queryset,
     raw_span_queryset,
@@ -18,6 +20,13 @@ from annotations.exporters.base import (
     timestamp,
 )
 from annotations.exporters.conll import COLUMNS, DOC_DELIMITER, conll_index
+from annotations.exporters.gold_agreed import (
+    GOLD_DEFINITIONS,
+    PROVENANCE_ADJUDICATED,
+    PROVENANCE_AGREED,
+    agreed_gold,
+    agreed_units,
+)
 from annotations.models import (
     AgreementMetric,
     AgreementReport,
@@ -72,28 +81,80 @@ def _gold_section(filters: ExportFilters) -> dict[str, Any]:
         key=OuterRef("unit_key"),
     )
     times = query.aggregate(first=Min("decided_at"), last=Max("decided_at"))
-    return {
-        "spans": query.count(),
+    adjudicated = query.count()
+    agreed = _agreed_counts(filters)
+    decided = [t for t in (times["first"], times["last"], *agreed["times"]) if t]
+    section = {
+        "definition": filters.gold,
+        "definition_text": GOLD_DEFINITIONS[filters.gold],
+        "spans": adjudicated + agreed["spans"],
+        "by_provenance": {
+            key: n
+            for key, n in (
+                (PROVENANCE_ADJUDICATED, adjudicated),
+                (PROVENANCE_AGREED, agreed["spans"]),
+            )
+            if n
+        },
         "by_decision": _counts(query, "decision"),
-        "by_claim_type": _counts(
-            query.exclude(decision="rejected"), "claim_type__code"
+        "by_claim_type": _merged(
+            _counts(query.exclude(decision="rejected"), "claim_type__code"),
+            agreed["by_claim_type"],
         ),
-        "by_sourcing_quality": _counts(
-            query.exclude(decision="rejected"), "sourcing_quality__code"
+        "by_sourcing_quality": _merged(
+            _counts(query.exclude(decision="rejected"), "sourcing_quality__code"),
+            agreed["by_sourcing_quality"],
         ),
         "by_verdict": _counts(query.exclude(verdict=""), "verdict"),
-        "by_agreement_status": _counts(
-            query.annotate(status=Subquery(unit_status.values("status")[:1])),
-            "status",
+        "by_agreement_status": _merged(
+            _counts(
+                query.annotate(status=Subquery(unit_status.values("status")[:1])),
+                "status",
+            ),
+            {PROVENANCE_AGREED: agreed["spans"]} if agreed["spans"] else {},
         ),
-        "first_decided": timestamp(times["first"]),
-        "last_decided": timestamp(times["last"]),
+        "first_decided": timestamp(min(decided)) if decided else None,
+        "last_decided": timestamp(max(decided)) if decided else None,
         "adjudicators": [
             {"username": name, "gold_spans": spans}
             for name, spans in query.values_list("decided_by__username")
             .annotate(spans=Count("id"))
             .order_by("decided_by__username")
         ],
+    }
+    return section
+
+
+def _merged(*counts: dict[str, int]) -> dict[str, int]:
+    total: Counter = Counter()
+    for items in counts:
+        total.update(items)
+    return dict(sorted(total.items()))
+
+
+def _agreed_counts(filters: ExportFilters, chunk: int = 1000) -> dict[str, Any]:
+    """Counts of the agreed gold readings, article chunk by article chunk."""
+    claim_codes = dict(ClaimType.objects.values_list("pk", "code"))
+    level_codes = dict(SourcingLevel.objects.values_list("pk", "code"))
+    names = _Names()
+    claim_types: Counter = Counter()
+    levels: Counter = Counter()
+    times: list = []
+    spans = 0
+    article_ids = list(
+        agreed_units(filters).values_list("article_id", flat=True).distinct()
+    )
+    for first in range(0, len(article_ids), chunk):
+        for reading in agreed_gold(filters, article_ids[first : first + chunk], names):
+            spans += 1
+            claim_types[claim_codes[reading["claim_type_id"]]] += 1
+            levels[level_codes[reading["sourcing_quality_id"]]] += 1
+            times.append(reading["decided_at"])
+    return {
+        "spans": spans,
+        "by_claim_type": dict(claim_types),
+        "by_sourcing_quality": dict(levels),
+        "times": [min(times), max(times)] if times else [],
     }
 
 
@@ -272,6 +333,7 @@ def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
                 ),
             )
         else:
+            yield f"{section['definition_text']} (`gold={section['definition']}`)\n\n"
             yield (
                 f"Decided {section['first_decided']} to {section['last_decided']}.\n\n"
                 "**Adjudicators**\n\n"

@@ -10,6 +10,7 @@ from annotations.exporters.base import (
     dumps,
     iter_bundles,
 )
+from annotations.exporters.gold_agreed import PROVENANCE_AGREED
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_LENGTH = 32  # code points of prefix/suffix in a TextQuoteSelector
@@ -36,17 +37,21 @@ def annotation(span: dict[str, Any], text: str, external_id: str) -> dict[str, A
         bodies.append(_body("identifying", span["cited_source"]))
     if span["note"]:
         bodies.append(_body("commenting", span["note"]))
-    if span["layer"] == "gold":
+    agreed = span.get("provenance") == PROVENANCE_AGREED
+    if agreed:
+        # No adjudicator: every reviewer of the unit marked it alike.
+        bodies.append(_body("assessing", "provenance:agreed"))
+        creator = [_person(name) for name in span["agreed_by"]]
+        created = modified = span["decided_at"]
+    elif span["layer"] == "gold":
         bodies.append(_body("assessing", f"decision:{span['decision']}"))
         if span["verdict"]:
             bodies.append(_body("assessing", f"verdict:{span['verdict']}"))
-        creator, created, modified = (
-            span["decided_by"],
-            span["decided_at"],
-            span["decided_at"],
-        )
+        creator = _person(span["decided_by"])
+        created = modified = span["decided_at"]
     else:
-        creator, created, modified = span["reviewer"], span["created"], span["modified"]
+        creator = _person(span["reviewer"])
+        created, modified = span["created"], span["modified"]
     motivation = ["classifying", "tagging"]
     if span["layer"] == "gold" and span["decision"] == "rejected":
         motivation = ["assessing"]
@@ -71,16 +76,23 @@ def annotation(span: dict[str, Any], text: str, external_id: str) -> dict[str, A
                 {"type": "TextPositionSelector", "start": start, "end": end},
             ],
         },
-        "creator": {
-            "id": f"urn:workbench:user:{url_quote(creator, safe='-_.@+')}",
-            "type": "Person",
-            "nickname": creator,
-        },
+        "creator": creator,
         "created": created,
         "modified": modified,
         "workbench:layer": span["layer"],
         "workbench:unit": span["unit_key"],
         "workbench:agreementStatus": span["agreement_status"],
+        **(
+            {"workbench:provenance": span["provenance"]} if "provenance" in span else {}
+        ),
+    }
+
+
+def _person(name: str) -> dict[str, str]:
+    return {
+        "id": f"urn:workbench:user:{url_quote(name, safe='-_.@+')}",
+        "type": "Person",
+        "nickname": name,
     }
 
 

@@ -13,13 +13,13 @@ from django.db.models import Max
 
 from annotations.access import is_adjudicating, session_role
 from annotations.models import (
-    AgreementStatus,
     AgreementUnit,
     Fact,
     FactLink,
     GoldSpan,
     SpanAnnotation,
 )
+from annotations.services.agreement_store import unit_adjudicated_store
 from annotations.services.recompute import articles_changed
 from annotations.services.spans import span_clean, span_context
 
@@ -432,8 +432,7 @@ def gold_decide(
                 session_id=unit.session_id, label=target, actor=adjudicator
             )
         FactLink.objects.create(fact=target, gold_span=gold, value=value)
-    # Immediate feedback; the agreement recompute confirms it from the gold layer.
-    AgreementUnit.objects.filter(pk=unit.pk).update(status=AgreementStatus.ADJUDICATED)
+    unit_adjudicated_store(unit_id=unit.pk)
     articles_changed(session_id=unit.session_id, article_ids=[unit.article_id])
     return (
         GoldSpan.objects.select_related(

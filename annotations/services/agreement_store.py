@@ -17,6 +17,7 @@ from annotations.models import (
     AgreementArticleStats,
     AgreementMetric,
     AgreementReport,
+    AgreementStatus,
     AgreementUnit,
     GoldSpan,
 )
@@ -45,6 +46,15 @@ def report_lock(*, session_id: int) -> AgreementReport:
     return AgreementReport.objects.select_for_update().get(
         session_id=session_id, article__isnull=True
     )
+
+
+def unit_adjudicated_store(*, unit_id: int) -> None:
+    """Mark a unit adjudicated the moment a decision is saved (the adjudicator's
+    immediate feedback); the next recompute confirms it from the gold layer.
+
+    This module writes every unit status: the recompute (`units_store`) and this.
+    """
+    AgreementUnit.objects.filter(pk=unit_id).update(status=AgreementStatus.ADJUDICATED)
 
 
 def units_store(

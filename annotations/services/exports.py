@@ -13,7 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.access import can_see_all_spans, session_role
+from annotations import selectors
+from annotations.access import can_manage_session, can_see_all_spans, session_role
 from annotations.exporters.base import (
     ExportFilters,
     article_queryset,
@@ -85,14 +86,17 @@ def export_format_get(name: Any) -> ExportFormat:
 def export_scope(*, user, session: AnnotationSession) -> str:
     """SCOPE_FULL or SCOPE_OWN; AnnotationSession.DoesNotExist for outsiders.
 
-    Staff, holders of `annotations.export_corpus` and the session's adjudicators
-    export everything; reviewers everything of an open session, only their own
-    spans of a blind one; anyone else learns nothing (not even that it exists).
+    Staff, holders of `annotations.export_corpus`, the session's leads and its
+    adjudicators export everything; reviewers everything of an open session,
+    only their own spans of a blind one; anyone else learns nothing (not even
+    that it exists).
     """
     if user is None or not user.is_authenticated or not user.is_active:
         raise AnnotationSession.DoesNotExist
     if user.is_staff or user.has_perm("annotations.export_corpus"):
         return SCOPE_FULL
+    if can_manage_session(user, session):
+        return SCOPE_FULL  # a lead of this session
     role = session_role(user, session)
     if role is None:
         raise AnnotationSession.DoesNotExist
@@ -331,6 +335,25 @@ def export_jobs_sweep() -> list[int]:
 def export_job_visible(*, user, job_id: int) -> ExportJob:
     """The job if `user` created it or is staff; ExportJob.DoesNotExist otherwise."""
     job = ExportJob.objects.get(pk=job_id)
-    if job.created_by_id != user.pk and not user.is_staff:
+    if not export_job_downloadable(user=user, job=job):
         raise ExportJob.DoesNotExist
     return job
+
+
+def export_jobs_for(*, user, session: AnnotationSession):
+    """The session's export jobs `user` may list, newest first.
+
+    Whoever exports everything (staff, leads, adjudicators, open-session
+    reviewers) sees every job of the session with who made it; a blind
+    reviewer only their own. Outsiders: AnnotationSession.DoesNotExist.
+    """
+    scope = export_scope(user=user, session=session)
+    return selectors.session_export_jobs(
+        session_id=session.pk,
+        created_by_id=None if scope == SCOPE_FULL else user.pk,
+    )
+
+
+def export_job_downloadable(*, user, job: ExportJob) -> bool:
+    """Whether `user` may fetch the job (`export_job_visible`'s rule)."""
+    return job.created_by_id == user.pk or user.is_staff

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.exporters.base import FORMAT_VERSION, span_id
+from annotations.exporters.gold_agreed import PROVENANCE_AGREED
 from annotations.models import (
     AgreementStatus,
     AgreementUnit,
@@ -266,7 +267,7 @@ class _CorpusImporter:
         self.counts["spans"] += len(created)
         units = self.units_for(article, spans, created)
         for index, span in enumerate(spans):
-            if span["layer"] == "gold":
+            if span["layer"] == "gold" and not _agreed(span):
                 try:
                     self.gold_for(article, span, created, units)
                 except ValidationError as exc:
@@ -383,7 +384,9 @@ class _CorpusImporter:
             key = span.get("unit_key")
             if not key:
                 continue
-            if span["layer"] == "gold" and span.get("agreement_status") is None:
+            if span["layer"] == "gold" and (
+                span.get("agreement_status") is None or _agreed(span)
+            ):
                 continue
             status = span.get("agreement_status") or AgreementStatus.PENDING
             statuses.setdefault(key, status)
@@ -483,6 +486,11 @@ class _CorpusImporter:
                 accepted_span=accepted, accepted_reviewer_id=accepted.reviewer_id
             )
         self.counts["gold_spans"] += 1
+
+
+def _agreed(span: dict[str, Any]) -> bool:
+    """An agreed unit's gold reading: derived from the raw layer, not stored."""
+    return span.get("provenance") == PROVENANCE_AGREED
 
 
 def _refusal(exc: ValidationError, line: int, where: str = "") -> ImportRefused:

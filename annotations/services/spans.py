@@ -224,6 +224,28 @@ def _duplicate_exists(
     return query.exists()
 
 
+def annotation_check(
+    *,
+    session_id: int,
+    article_id: int,
+    reviewer,
+    span_id: int | None = None,
+    offset_unit: str = "codepoint",
+    **values: Any,
+) -> tuple[SpanContext, dict[str, Any]]:
+    """Validate a span as `annotation_create` would (nothing is written).
+
+    Returns the context and the model field values; ValidationError names each
+    offending field. `span_id` is the span being edited (not its own duplicate).
+    """
+    context = span_context(session_id=session_id, article_id=article_id)
+    reviewer_check(session_id=session_id, reviewer=reviewer)
+    cleaned = span_clean(context, offset_unit=offset_unit, **values)
+    if _duplicate_exists(context, reviewer, cleaned["start"], cleaned["end"], span_id):
+        raise _duplicate_error(cleaned["start"], cleaned["end"])
+    return context, cleaned
+
+
 @transaction.atomic
 def annotation_create(
     *,
@@ -245,10 +267,10 @@ def annotation_create(
 
     `snap="word"` stores the span grown to whole words (see span_clean).
     """
-    context = span_context(session_id=session_id, article_id=article_id)
-    reviewer_check(session_id=session_id, reviewer=reviewer)
-    values = span_clean(
-        context,
+    context, values = annotation_check(
+        session_id=session_id,
+        article_id=article_id,
+        reviewer=reviewer,
         start=start,
         end=end,
         quote=quote,
@@ -259,8 +281,6 @@ def annotation_create(
         offset_unit=offset_unit,
         snap=snap,
     )
-    if _duplicate_exists(context, reviewer, values["start"], values["end"]):
-        raise _duplicate_error(values["start"], values["end"])
     try:
         with transaction.atomic():
             span = SpanAnnotation.objects.create(
@@ -428,10 +448,24 @@ def annotation_bulk_create(
 
 
 def _own_span(span_id: int, actor) -> SpanAnnotation:
-    span = SpanAnnotation.objects.select_related("article", "session").get(pk=span_id)
+    span = SpanAnnotation.objects.select_related("article", "session", "reviewer").get(
+        pk=span_id
+    )
     if span.reviewer_id != actor.pk:
         raise PermissionDenied("Only the reviewer who made a span can change it.")
     return span
+
+
+UPDATABLE = frozenset(
+    ("start", "end", "quote", "claim_type", "sourcing_quality", "cited_source", "note")
+)
+
+
+def _version_check(expected_version: Any) -> None:
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise ValidationError(
+            {"version": "Send the version you read (a whole number)."}
+        )
 
 
 @transaction.atomic
@@ -444,7 +478,7 @@ def annotation_update(
     snap: str | None = None,
     **changes: Any,
 ) -> SpanAnnotation:
-    """Apply `changes` if the stored version is `expected_version`.
+    """Apply `changes` to the actor's own span if its version is `expected_version`.
 
     `snap="word"` grows changed offsets to whole words; unchanged offsets stay.
 
@@ -452,21 +486,39 @@ def annotation_update(
     the same version exactly one wins; the other gets StaleVersion and the
     stored span is untouched.
     """
-    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
-        raise ValidationError(
-            {"version": "Send the version you read (a whole number)."}
-        )
+    _version_check(expected_version)
     span = _own_span(span_id, actor)
-    allowed = {
-        "start",
-        "end",
-        "quote",
-        "claim_type",
-        "sourcing_quality",
-        "cited_source",
-        "note",
-    }
-    unknown = set(changes) - allowed
+    return _span_update(span, expected_version, offset_unit, changes, snap=snap)
+
+
+@transaction.atomic
+def annotation_update_as_staff(
+    *, span_id: int, staff, expected_version: Any, **changes: Any
+) -> SpanAnnotation:
+    """Staff correct any reviewer's span (the Django admin): the same rules and
+    the same compare-and-set as the reviewer's own edit, so a correction made
+    from a stale page cannot overwrite what the reviewer saved meanwhile.
+
+    Precondition: `staff.is_staff` (PermissionDenied otherwise).
+    """
+    if not getattr(staff, "is_staff", False):
+        raise PermissionDenied("Only staff may change another reviewer's span.")
+    _version_check(expected_version)
+    span = SpanAnnotation.objects.select_related("article", "session", "reviewer").get(
+        pk=span_id
+    )
+    return _span_update(span, expected_version, "codepoint", changes)
+
+
+def _span_update(
+    span: SpanAnnotation,
+    expected_version: int,
+    offset_unit: str,
+    changes: dict[str, Any],
+    snap: str | None = None,
+) -> SpanAnnotation:
+    """Validate `changes` over the stored values, then compare-and-set."""
+    unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationError(
             {name: "This field cannot be changed." for name in unknown}
@@ -495,7 +547,8 @@ def annotation_update(
     )
     if span.version != expected_version:
         raise StaleVersion(expected=expected_version, current=span.version)
-    if _duplicate_exists(context, actor, values["start"], values["end"], span.pk):
+    reviewer = span.reviewer
+    if _duplicate_exists(context, reviewer, values["start"], values["end"], span.pk):
         raise _duplicate_error(values["start"], values["end"])
     updated = SpanAnnotation.objects.filter(
         pk=span.pk, version=expected_version

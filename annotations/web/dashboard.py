@@ -6,6 +6,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotations import selectors
 from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF
+from annotations.web.export_panel import export_panel_context
 from annotations.web.views import ROLE_NAMES, _session_or_404
 
 
@@ -34,7 +35,10 @@ def dashboard(request, session_id: int):
         request,
         session_id,
         "annotations/dashboard.html",
-        lambda session: {"progress": selectors.session_progress_matrix(session)},
+        lambda session: {
+            "progress": selectors.session_progress_matrix(session),
+            **export_panel_context(session),
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotations import selectors
 from annotations.access import session_role
+from annotations.web.export_panel import export_panel_context, export_panel_visible
 
 ROLE_NAMES = {"reviewer": "Reviewer", "adjudicator": "Adjudicator", "staff": "Staff"}
 
@@ -52,24 +53,26 @@ def home(request):
     )
 
 
+@ensure_csrf_cookie
 @login_required
 def session_detail(request, session_id: int):
-    """The articles of one session with my progress on each."""
+    """The articles of one session with my progress on each (and, for those who
+    export everything, the Export panel)."""
     session, role = _session_or_404(request.user, session_id)
     articles = list(selectors.session_articles(session=session, user=request.user))
     done = sum(1 for article in articles if article.my_done)
-    return render(
-        request,
-        "annotations/session_detail.html",
-        {
-            "session": session,
-            "articles": articles,
-            "done": done,
-            "spans": sum(article.my_span_count for article in articles),
-            "percent": round(100 * done / len(articles)) if articles else 0,
-            "header_role": ROLE_NAMES.get(role, role),
-        },
-    )
+    context = {
+        "session": session,
+        "articles": articles,
+        "done": done,
+        "spans": sum(article.my_span_count for article in articles),
+        "percent": round(100 * done / len(articles)) if articles else 0,
+        "header_role": ROLE_NAMES.get(role, role),
+        "show_export": export_panel_visible(request.user, session, role),
+    }
+    if context["show_export"]:
+        context.update(export_panel_context(session))
+    return render(request, "annotations/session_detail.html", context)
 
 
 @ensure_csrf_cookie

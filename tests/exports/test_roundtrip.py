@@ -201,12 +201,22 @@ def test_jsonl_round_trip_survives_the_recompute_after_import(
     recomputed_corpus, tmp_path
 ):
     session = recomputed_corpus
-    first = b"".join(jsonl_lines(ExportFilters(session_id=session.pk)))
-    statuses = Counter(status for *_, status in _statuses(first))
+    adjudicated = b"".join(
+        jsonl_lines(ExportFilters(session_id=session.pk, gold="adjudicated"))
+    )
+    statuses = Counter(status for *_, status in _statuses(adjudicated))
     assert statuses == {"adjudicated": 6, "agreed": 3, "disputed": 2, "pending": 2}
-    records = [json.loads(line) for line in first.splitlines()]
+    records = [json.loads(line) for line in adjudicated.splitlines()]
     gold = [s for r in records for s in r["spans"] if s["layer"] == "gold"]
     assert sorted(g["evidence_changed"] for g in gold) == [False, True]
+    # The complete gold layer (the default) adds the agreed unit's gold span;
+    # the import re-derives it from the raw layer instead of storing it.
+    first = b"".join(jsonl_lines(ExportFilters(session_id=session.pk)))
+    statuses = Counter(status for *_, status in _statuses(first))
+    assert statuses == {"adjudicated": 6, "agreed": 4, "disputed": 2, "pending": 2}
+    records = [json.loads(line) for line in first.splitlines()]
+    gold = [s for r in records for s in r["spans"] if s["layer"] == "gold"]
+    assert sorted(g["provenance"] for g in gold) == ["adjudicated"] * 2 + ["agreed"]
     assert records[1]["review_states"][2] == {
         "done": False,
         "done_at": None,

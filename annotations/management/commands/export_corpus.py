@@ -17,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--session", type=int, required=True)
         parser.add_argument("--format", default="jsonl", choices=sorted(FORMATS))
         parser.add_argument("--layer", choices=["both", "gold", "raw"])
+        parser.add_argument(
+            "--gold",
+            choices=["complete", "adjudicated"],
+            help="gold = adjudicated and agreed units (complete, the default) "
+            "or adjudicated decisions only",
+        )
         parser.add_argument("--articles", help="ids or external ids, comma-separated")
         parser.add_argument("--reviewers", help="usernames or ids, comma-separated")
         parser.add_argument("--statuses", help="e.g. adjudicated,agreed (or none)")
@@ -30,7 +36,15 @@ class Command(BaseCommand):
             raise CommandError(f"session: {options['session']} does not exist.")
         params = {
             name: options[name]
-            for name in ("layer", "articles", "reviewers", "statuses", "since", "until")
+            for name in (
+                "layer",
+                "gold",
+                "articles",
+                "reviewers",
+                "statuses",
+                "since",
+                "until",
+            )
             if options[name]
         }
         try:
