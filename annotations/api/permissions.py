@@ -3,7 +3,7 @@
 from django.http import Http404
 from rest_framework import permissions
 
-from annotations.access import ROLE_REVIEWER
+from annotations.access import ROLE_REVIEWER, is_lead
 
 
 class IsSessionMember(permissions.BasePermission):
@@ -39,3 +39,12 @@ class IsSpanOwnerOrReadOnly(permissions.BasePermission):
             return True
         _, role = view.get_session_and_role()
         return role == ROLE_REVIEWER and obj.reviewer_id == request.user.pk
+
+
+class IsLead(permissions.BasePermission):
+    """Leads only (staff or `manage_sessions`): the library and the intake."""
+
+    message = "Only leads (staff or users who may manage sessions) can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_lead(request.user)

@@ -1,0 +1,391 @@
+"""Article intake: uploaded files and URLs to new articles, per file/row results.
+
+Two phases. First every record is read, validated and checked for duplicates
+(same text sha256 or same URL, in the database or earlier in the batch) with
+nothing written; a dry run stops there. Then, unless an error refuses the
+batch (all-or-nothing, the default), the good articles are written with
+`bulk_create` in one transaction. `partial` writes the good ones anyway.
+New articles belong to no session yet, so nothing needs recomputing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from annotations.models import Article, Outlet
+from annotations.parsing import has_nul
+from annotations.services.intake_fetch import FetchRefused, url_fetch
+from annotations.services.intake_formats import (
+    METADATA_FIELDS,
+    Record,
+    html_record,
+    read_file,
+)
+from annotations.text import text_sha256
+
+BATCH = 1000
+CREATED, DUPLICATE, ERROR = "created", "duplicate", "error"
+NORMALIZE_CHOICES = ("", "nfc")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+DATE_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%d/%m/%Y")
+LIMITS = {
+    "title": 500,
+    "byline": 300,
+    "outlet": 200,
+    "outlet_domain": 200,
+    "published": 100,
+    "url": 1000,
+    "external_id": 100,
+}
+_url_valid = URLValidator(schemes=["http", "https"])
+NOT_WRITTEN = (
+    "Not imported: other files or rows have errors and the batch is "
+    "all-or-nothing (choose to import the good ones to write this one)."
+)
+
+
+@dataclass
+class Upload:
+    """One uploaded file: its name and a binary stream, or why it is refused."""
+
+    name: str
+    stream: BinaryIO | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    partial: bool = False
+    normalize: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    # (file, row) -> corrected metadata fields, from the page's preview.
+    corrections: dict[tuple[str, int | None], dict[str, str]] = field(
+        default_factory=dict
+    )
+
+
+@dataclass
+class ImportOutcome:
+    results: list[dict[str, Any]]
+    written: bool
+    dry_run: bool = False
+
+    @property
+    def created(self) -> int:
+        return sum(1 for result in self.results if result["status"] == CREATED)
+
+    @property
+    def http_status(self) -> int:
+        """200 dry run or nothing new; 201 written; 400 refused with errors."""
+        if self.dry_run:
+            return 200
+        if self.written and self.created:
+            return 201
+        if any(result["status"] == ERROR for result in self.results):
+            return 400
+        return 200
+
+
+def published_date_of(value: str) -> date | None:
+    """The date an ISO string or a common written form names; None otherwise."""
+    match = ISO_DATE.match(value)
+    if match:
+        try:
+            return date.fromisoformat(match.group(1))
+        except ValueError:
+            return None
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def record_clean(record: Record, options: ImportOptions) -> dict[str, Any]:
+    """The Article values of a record; ValueError naming the field otherwise."""
+    fields = {**record.fields, **options.corrections.get((record.file, record.row), {})}
+    text = fields.get("text", "")
+    if options.normalize == "nfc":
+        text = unicodedata.normalize("NFC", text)
+    if not text.strip():
+        raise ValueError("text: empty: there is no article text.")
+    if has_nul(text):
+        raise ValueError("text: contains a NUL character (U+0000).")
+    values = {name: (fields.get(name) or "").strip() for name in METADATA_FIELDS}
+    for name, value in values.items():
+        if has_nul(value):
+            raise ValueError(f"{name}: contains a NUL character (U+0000).")
+        if len(value) > LIMITS[name]:
+            raise ValueError(f"{name}: longer than {LIMITS[name]} characters.")
+    if values["url"]:
+        try:
+            _url_valid(values["url"])
+        except ValidationError:
+            raise ValueError(f"url: {values['url']!r} is not an http(s) URL.") from None
+    sha = text_sha256(text)
+    external_id = values["external_id"] or f"art-{sha[:16]}"
+    if not SLUG.match(external_id):
+        raise ValueError(
+            "external_id: use only letters, digits, hyphens and underscores."
+        )
+    return {
+        "external_id": external_id,
+        "text": text,
+        "text_sha256": sha,
+        "title": values["title"],
+        "byline": values["byline"],
+        "outlet_name": values["outlet"],
+        "outlet_domain": values["outlet_domain"],
+        "published_text": values["published"],
+        "published_date": published_date_of(values["published"]),
+        "url": values["url"],
+    }
+
+
+def article_summary(values: dict[str, Any], article_id: int | None) -> dict[str, Any]:
+    """What a result says of an article (no full text: answers stay small)."""
+    outlet = None
+    if values["outlet_name"]:
+        outlet = {"name": values["outlet_name"], "domain": values["outlet_domain"]}
+    published = values["published_date"]
+    return {
+        "id": article_id,
+        "external_id": values["external_id"],
+        "title": values["title"],
+        "byline": values["byline"],
+        "outlet": outlet,
+        "published_text": values["published_text"],
+        "published_date": published.isoformat() if published else None,
+        "url": values["url"],
+        "length": len(values["text"]),
+        "text_sha256": values["text_sha256"],
+        "text_start": values["text"][:300],
+    }
+
+
+def stored_summary(article: dict[str, Any]) -> dict[str, Any]:
+    return article_summary(
+        {
+            **article,
+            "outlet_name": article["outlet__name"] or "",
+            "outlet_domain": article["outlet__domain"] or "",
+        },
+        article["id"],
+    )
+
+
+def records_of(
+    uploads: Iterable[Upload], urls: Iterable[str], options: ImportOptions
+) -> Iterator[Record]:
+    """Every record of the uploads, then of the URLs (fetched only when enabled)."""
+    for upload in uploads:
+        if upload.error:
+            yield Record(upload.name, None, error=upload.error)
+            continue
+        yield from read_file(upload.name, upload.stream, options.metadata)
+    for url in urls:
+        try:
+            final_url, body = url_fetch(url)
+        except FetchRefused as exc:
+            yield Record(url, None, error=str(exc))
+            continue
+        record = html_record(url, body)
+        if not record.error and not record.fields.get("url"):
+            record.fields["url"] = final_url
+        yield record
+
+
+class _Checker:
+    """Phase one: validation and duplicate checks, a batch of records at a time."""
+
+    def __init__(self, options: ImportOptions) -> None:
+        self.options = options
+        self.results: list[dict[str, Any]] = []
+        self.pending: list[dict[str, Any]] = []  # values of articles to create
+        self.by_sha: dict[str, dict[str, Any]] = {}
+        self.by_url: dict[str, dict[str, Any]] = {}
+        self.external_ids: set[str] = set()
+
+    def check(self, records: list[Record]) -> None:
+        cleaned = []
+        for record in records:
+            # Appended now, decided below: results keep the order of the input.
+            result = {"file": record.file, "row": record.row, "article": None}
+            self.results.append(result)
+            if record.error:
+                result.update(status=ERROR, message=record.error)
+                continue
+            try:
+                values = record_clean(record, self.options)
+            except ValueError as exc:
+                result.update(status=ERROR, message=str(exc))
+                continue
+            cleaned.append((result, values))
+        self._check_stored(cleaned)
+
+    def _check_stored(self, cleaned: list) -> None:
+        shas = {values["text_sha256"] for _, values in cleaned}
+        urls = {values["url"] for _, values in cleaned if values["url"]}
+        ids = {values["external_id"] for _, values in cleaned}
+        columns = (
+            "id",
+            "external_id",
+            "text",
+            "text_sha256",
+            "title",
+            "byline",
+            "outlet__name",
+            "outlet__domain",
+            "published_text",
+            "published_date",
+            "url",
+        )
+        for article in Article.objects.filter(text_sha256__in=shas).values(*columns):
+            self.by_sha.setdefault(article["text_sha256"], stored_summary(article))
+        for article in Article.objects.filter(url__in=urls).values(*columns):
+            self.by_url.setdefault(article["url"], stored_summary(article))
+        taken = set(
+            Article.objects.filter(external_id__in=ids).values_list(
+                "external_id", flat=True
+            )
+        )
+        for result, values in cleaned:
+            self._decide(result, values, taken)
+
+    def _decide(self, result: dict, values: dict, taken: set[str]) -> None:
+        same = self.by_sha.get(values["text_sha256"])
+        why = "the same text as"
+        if same is None and values["url"]:
+            same, why = self.by_url.get(values["url"]), "the same URL as"
+        if same is not None:
+            where = f"article {same['id']}" if same["id"] else "an earlier record"
+            message = (
+                f"Duplicate: {why} {where} ({same['external_id']}); not imported again."
+            )
+            result.update(status=DUPLICATE, article=same, message=message)
+            return
+        external_id = values["external_id"]
+        if external_id in taken or external_id in self.external_ids:
+            message = (
+                f"external_id: {external_id!r} is already used by another article."
+            )
+            result.update(status=ERROR, message=message)
+            return
+        summary = article_summary(values, None)
+        self.by_sha[values["text_sha256"]] = summary
+        if values["url"]:
+            self.by_url[values["url"]] = summary
+        self.external_ids.add(external_id)
+        self.pending.append(values)
+        result.update(status=CREATED, article=summary, message="")
+
+
+def _outlets_for(pending: list[dict[str, Any]]) -> dict[str, Outlet]:
+    names = {values["outlet_name"]: values["outlet_domain"] for values in pending}
+    names.pop("", None)
+    outlets = {outlet.name: outlet for outlet in Outlet.objects.filter(name__in=names)}
+    for name, domain in names.items():
+        if name not in outlets:
+            outlets[name], _ = Outlet.objects.get_or_create(
+                name=name, defaults={"domain": domain}
+            )
+    return outlets
+
+
+def _article_of(values: dict[str, Any], outlets: dict[str, Outlet]) -> Article:
+    fields = {
+        key: value
+        for key, value in values.items()
+        if key not in ("outlet_name", "outlet_domain")
+    }
+    return Article(outlet=outlets.get(values["outlet_name"]), **fields)
+
+
+def _write(checker: _Checker) -> None:
+    """Phase two: create the pending articles in batches, in one transaction."""
+    by_sha = {
+        result["article"]["text_sha256"]: result
+        for result in checker.results
+        if result["status"] == CREATED
+    }
+    with transaction.atomic():
+        outlets = _outlets_for(checker.pending)
+        for start in range(0, len(checker.pending), BATCH):
+            batch = [
+                _article_of(values, outlets)
+                for values in checker.pending[start : start + BATCH]
+            ]
+            for article in _bulk_create(batch, by_sha):
+                by_sha[article.text_sha256]["article"]["id"] = article.pk
+
+
+def _bulk_create(batch: list[Article], by_sha: dict) -> list[Article]:
+    """The batch at once; row by row when another import took an id meanwhile."""
+    try:
+        with transaction.atomic():
+            return Article.objects.bulk_create(batch)
+    except IntegrityError:
+        pass
+    created = []
+    for article in batch:
+        try:
+            with transaction.atomic():
+                article.save(force_insert=True)
+            created.append(article)
+        except IntegrityError:
+            result = by_sha[article.text_sha256]
+            result.update(
+                status=ERROR,
+                message=f"external_id: {article.external_id!r} was taken by an "
+                "article imported at the same time.",
+            )
+    return created
+
+
+def articles_import(
+    *,
+    uploads: Iterable[Upload] = (),
+    urls: Iterable[str] = (),
+    options: ImportOptions,
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    """Import articles; see the module docstring for the all-or-nothing rule."""
+    checker = _Checker(options)
+    batch: list[Record] = []
+    seen = 0
+    for record in records_of(uploads, urls, options):
+        batch.append(record)
+        if len(batch) >= BATCH:
+            checker.check(batch)
+            seen += len(batch)
+            batch = []
+            if progress:
+                progress(seen)
+    checker.check(batch)
+    if progress:
+        progress(seen + len(batch))
+    has_errors = any(result["status"] == ERROR for result in checker.results)
+    write = (
+        not options.dry_run and checker.pending and (options.partial or not has_errors)
+    )
+    if write:
+        _write(checker)
+    elif not options.dry_run and has_errors:
+        for result in checker.results:
+            if result["status"] == CREATED:
+                result["message"] = NOT_WRITTEN
+    return ImportOutcome(
+        results=checker.results, written=bool(write), dry_run=options.dry_run
+    )
