@@ -144,19 +144,22 @@ def test_html_page_is_extracted_with_metadata(lead_client):
 
 
 def test_dry_run_writes_nothing_and_answers_like_the_import(lead_client):
-    files = lambda: [
-        upload("plain.csv", CSV),
-        upload("t.html", html_fixture("talks_jsonld.html")),
-    ]  # noqa: E731
+    def files():
+        return [
+            upload("plain.csv", CSV),
+            upload("t.html", html_fixture("talks_jsonld.html")),
+        ]
+
     outlets = Outlet.objects.count()
     dry = post_files(lead_client, files(), "dry_run=true")
     assert dry.status_code == 200
     assert article_rows() == [] and Outlet.objects.count() == outlets
     real = post_files(lead_client, files())
     assert real.status_code == 201
-    strip = lambda results: [  # noqa: E731
-        {**r, "article": {**r["article"], "id": None}} for r in results
-    ]
+
+    def strip(results):
+        return [{**r, "article": {**r["article"], "id": None}} for r in results]
+
     assert strip(dry.json()["results"]) == strip(real.json()["results"])
     assert all(r["article"]["id"] is None for r in dry.json()["results"])
     assert Article.objects.count() == 3
