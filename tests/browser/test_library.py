@@ -32,7 +32,8 @@ DROP_JS = """
   }
   const zone = document.querySelector('[data-testid="dropzone"]');
   for (const kind of ["dragenter", "dragover", "drop"]) {
-    zone.dispatchEvent(new DragEvent(kind, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+    zone.dispatchEvent(new DragEvent(kind, init));
   }
 }
 """
@@ -117,7 +118,7 @@ def test_lead_uploads_previews_corrects_and_imports(page, live_server):
     _screenshot(page, "library-preview.png")
     page.click('[data-testid="intake-confirm"]')
     page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=\"library-title\"]').length === 5"
+        "() => document.querySelectorAll('[data-testid=library-title]').length === 5"
     )
     assert "Imported 5 articles" in page.inner_text('[data-testid="intake-status"]')
     titles = page.locator('[data-testid="library-title"]').all_inner_texts()
