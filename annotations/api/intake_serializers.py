@@ -1,5 +1,6 @@
 """Serializers of the article library and intake: articles, import answers, jobs."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.parsing import has_nul
@@ -33,12 +34,14 @@ class LibraryArticleSerializer(serializers.Serializer):
     sessions = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
-    def get_outlet(self, article) -> OutletSerializer(allow_null=True):
+    @extend_schema_field(OutletSerializer(allow_null=True))
+    def get_outlet(self, article):
         if article.outlet is None:
             return None
         return {"name": article.outlet.name, "domain": article.outlet.domain}
 
-    def get_sessions(self, article) -> SessionRefSerializer(many=True):
+    @extend_schema_field(SessionRefSerializer(many=True))
+    def get_sessions(self, article):
         return [
             {"id": session.pk, "name": session.name}
             for session in article.sessions.all()

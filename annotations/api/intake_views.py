@@ -149,6 +149,11 @@ IMPORT_PARAMS = [
 
 
 class ArticleImportView(ApiView, APIView):
+    """Import articles: one result per file or row (created, duplicate, error).
+
+    All-or-nothing unless `partial=true`; `dry_run=true` writes nothing.
+    """
+
     permission_classes = [IsAuthenticated, IsLead]
     parser_classes = (LimitedJSONParser, LimitedFormParser, ImportMultiPartParser)
 
@@ -206,6 +211,8 @@ class ArticleImportView(ApiView, APIView):
 
 
 class ImportJobView(ApiView, APIView):
+    """A background import of yours (staff: anyone's): progress, then results."""
+
     permission_classes = [IsAuthenticated, IsLead]
 
     @extend_schema(
@@ -235,6 +242,8 @@ LIBRARY_PARAMS = [
 
 @extend_schema(tags=TAGS, parameters=LIBRARY_PARAMS)
 class LibraryArticleListView(ApiView, generics.ListAPIView):
+    """Every article, newest first, with search and filters (leads)."""
+
     permission_classes = [IsAuthenticated, IsLead]
     serializer_class = api.LibraryArticleSerializer
 
@@ -251,6 +260,8 @@ class LibraryArticleListView(ApiView, generics.ListAPIView):
 
 @extend_schema(tags=TAGS)
 class LibraryArticleDetailView(ApiView, generics.RetrieveAPIView):
+    """One article with its text, metadata and sessions (leads)."""
+
     permission_classes = [IsAuthenticated, IsLead]
     serializer_class = api.LibraryArticleSerializer
     lookup_url_kwarg = "article_id"
