@@ -225,10 +225,16 @@ class _Checker:
     def __init__(self, options: ImportOptions) -> None:
         self.options = options
         self.results: list[dict[str, Any]] = []
-        self.pending: list[dict[str, Any]] = []  # values of articles to create
+        # (result, values) of this batch's articles to create.
+        self.pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
         self.by_sha: dict[str, dict[str, Any]] = {}
         self.by_url: dict[str, dict[str, Any]] = {}
         self.external_ids: set[str] = set()
+        self.errors = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
 
     def check(self, records: list[Record]) -> None:
         cleaned = []
@@ -237,15 +243,19 @@ class _Checker:
             result = {"file": record.file, "row": record.row, "article": None}
             self.results.append(result)
             if record.error:
-                result.update(status=ERROR, message=record.error)
+                self._error(result, record.error)
                 continue
             try:
                 values = record_clean(record, self.options)
             except ValueError as exc:
-                result.update(status=ERROR, message=str(exc))
+                self._error(result, str(exc))
                 continue
             cleaned.append((result, values))
         self._check_stored(cleaned)
+
+    def _error(self, result: dict, message: str) -> None:
+        self.errors += 1
+        result.update(status=ERROR, message=message)
 
     def _check_stored(self, cleaned: list) -> None:
         shas = {values["text_sha256"] for _, values in cleaned}
@@ -300,7 +310,7 @@ class _Checker:
         if values["url"]:
             self.by_url[values["url"]] = summary
         self.external_ids.add(external_id)
-        self.pending.append(values)
+        self.pending.append((result, values))
         result.update(status=CREATED, article=summary, message="")
 
 
@@ -326,22 +336,19 @@ def _article_of(values: dict[str, Any], outlets: dict[str, Outlet]) -> Article:
     return Article(outlet=outlets.get(values["outlet_name"]), **fields)
 
 
-def _write(checker: _Checker) -> None:
-    """Phase two: create the pending articles in batches, in one transaction."""
-    by_sha = {
-        result["article"]["text_sha256"]: result
-        for result in checker.results
-        if result["status"] == CREATED
-    }
-    with transaction.atomic():
-        outlets = _outlets_for(checker.pending)
-        for start in range(0, len(checker.pending), BATCH):
-            batch = [
-                _article_of(values, outlets)
-                for values in checker.pending[start : start + BATCH]
-            ]
-            for article in _bulk_create(batch, by_sha):
-                by_sha[article.text_sha256]["article"]["id"] = article.pk
+def _write_pending(checker: _Checker) -> int:
+    """Create the batch's pending articles (bulk_create); returns how many."""
+    pending, checker.pending = checker.pending, []
+    if not pending:
+        return 0
+    by_sha = {result["article"]["text_sha256"]: result for result, _ in pending}
+    outlets = _outlets_for([values for _, values in pending])
+    batch = [_article_of(values, outlets) for _, values in pending]
+    created = _bulk_create(batch, by_sha)
+    checker.errors += len(batch) - len(created)
+    for article in created:
+        by_sha[article.text_sha256]["article"]["id"] = article.pk
+    return len(created)
 
 
 def _bulk_create(batch: list[Article], by_sha: dict) -> list[Article]:
@@ -367,6 +374,35 @@ def _bulk_create(batch: list[Article], by_sha: dict) -> list[Article]:
     return created
 
 
+def _forget_rolled_back(results: list[dict[str, Any]]) -> None:
+    """After a rollback: no result may name an article that is not stored."""
+    unwritten = {
+        result["article"]["id"]
+        for result in results
+        if result["status"] == CREATED and result["article"]["id"] is not None
+    }
+    for result in results:
+        if result["status"] == DUPLICATE and result["article"]["id"] in unwritten:
+            name = result["article"]["external_id"]
+            result["message"] = (
+                f"Duplicate of an earlier record of this import ({name})."
+            )
+    for result in results:
+        if result["status"] == CREATED:
+            result["article"]["id"] = None
+            result["message"] = NOT_WRITTEN
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    yield batch
+
+
 def articles_import(
     *,
     uploads: Iterable[Upload] = (),
@@ -374,31 +410,32 @@ def articles_import(
     options: ImportOptions,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
-    """Import articles; see the module docstring for the all-or-nothing rule."""
+    """Import articles; see the module docstring for the all-or-nothing rule.
+
+    One pass, a batch at a time, inside one transaction: each batch is checked
+    and (unless a dry run, or an error already refuses an all-or-nothing
+    batch) written at once, so memory holds one batch of texts. An
+    all-or-nothing import that met an error rolls the transaction back.
+    `progress(records read)` is called after each batch.
+    """
     checker = _Checker(options)
-    batch: list[Record] = []
-    seen = 0
-    for record in records_of(uploads, urls, options):
-        batch.append(record)
-        if len(batch) >= BATCH:
+    seen = written = 0
+    with transaction.atomic():
+        for batch in _batches(records_of(uploads, urls, options)):
             checker.check(batch)
+            refused = checker.has_errors and not options.partial
+            if options.dry_run or refused:
+                checker.pending = []  # never written: keep no texts
+            else:
+                written += _write_pending(checker)
             seen += len(batch)
-            batch = []
             if progress:
                 progress(seen)
-    checker.check(batch)
-    if progress:
-        progress(seen + len(batch))
-    has_errors = any(result["status"] == ERROR for result in checker.results)
-    write = (
-        not options.dry_run and checker.pending and (options.partial or not has_errors)
-    )
-    if write:
-        _write(checker)
-    elif not options.dry_run and has_errors:
-        for result in checker.results:
-            if result["status"] == CREATED:
-                result["message"] = NOT_WRITTEN
+        refused = checker.has_errors and not options.partial
+        if refused and not options.dry_run:
+            transaction.set_rollback(True)
+            written = 0
+            _forget_rolled_back(checker.results)
     return ImportOutcome(
-        results=checker.results, written=bool(write), dry_run=options.dry_run
+        results=checker.results, written=written > 0, dry_run=options.dry_run
     )

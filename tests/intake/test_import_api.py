@@ -361,3 +361,42 @@ def test_anonymous_is_401():
 def test_staff_is_a_lead(staff):
     response = post_files(api_client_for(staff), [upload("a.txt", "Staff text.")])
     assert response.status_code == 201
+
+
+def test_an_error_in_a_later_batch_rolls_back_the_written_ones(
+    lead_client, monkeypatch
+):
+    from annotations.services import intake
+
+    monkeypatch.setattr(intake, "BATCH", 2)
+    body = "text\nOne.\nTwo.\nOne.\nThree.\n\x00\n"
+    response = post_files(lead_client, [upload("late.csv", body)])
+    assert response.status_code == 400
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [
+        "created",
+        "created",
+        "duplicate",
+        "created",
+        "error",
+    ]
+    assert all(r["article"]["id"] is None for r in results[:4])
+    assert results[2]["message"].startswith("Duplicate of an earlier record")
+    assert Article.objects.count() == 0 and Outlet.objects.count() == 0
+
+
+def test_partial_keeps_every_batch_but_the_bad_rows(lead_client, monkeypatch):
+    from annotations.services import intake
+
+    monkeypatch.setattr(intake, "BATCH", 2)
+    body = "text\nOne.\nTwo.\n\x00\nThree.\nFour.\n"
+    response = post_files(lead_client, [upload("late.csv", body)], "partial=true")
+    assert response.status_code == 201
+    statuses = [r["status"] for r in response.json()["results"]]
+    assert statuses == ["created", "created", "error", "created", "created"]
+    assert sorted(Article.objects.values_list("text", flat=True)) == [
+        "Four.",
+        "One.",
+        "Three.",
+        "Two.",
+    ]

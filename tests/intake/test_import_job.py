@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def csv_of(count: int, bad_row: int | None = None) -> str:
     lines = ["text,title"]
     for number in range(1, count + 1):
-        text = "" if number == bad_row else f"Article number {number}."
+        # Two lines in one quoted field: rows and lines differ.
+        text = "" if number == bad_row else f'"Article number {number}.\nMore."'
         lines.append(f"{text},Title {number}")
     return "\n".join(lines) + "\n"
 
@@ -35,10 +36,13 @@ def test_a_large_upload_runs_as_a_job(celery_worker_process, lead_client, settin
     response = post_files(lead_client, [upload("many.csv", csv_of(120))])
     assert response.status_code == 202, response.json()
     job = response.json()["job"]
-    assert job["status"] == "queued" and job["total"] == 121  # lines, header too
+    # The request estimates by lines (the header and both lines of each row)…
+    assert job["status"] == "queued" and job["total"] == 241
     data = wait_done(lead_client, job["id"])
     assert data["status"] == "done", data
-    assert (data["done"], data["progress"], data["http_status"]) == (121, 1.0, 201)
+    # … the worker counts the records exactly: 120 rows.
+    assert (data["done"], data["total"], data["progress"]) == (120, 120, 1.0)
+    assert data["http_status"] == 201
     assert len(data["results"]) == 120
     assert {r["status"] for r in data["results"]} == {"created"}
     assert Article.objects.count() == 120
