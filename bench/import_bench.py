@@ -129,9 +129,9 @@ def write_files(folder: Path, articles: int, pages: int) -> dict[str, list[Path]
 
 
 def run_import(label: str, paths: list[Path], expected: int) -> None:
-    from annotations.services.intake import ImportOptions, Upload, articles_import
-
     from django.db import connection
+
+    from annotations.services.intake import ImportOptions, Upload, articles_import
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
