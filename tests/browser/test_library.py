@@ -144,3 +144,38 @@ def test_reviewer_is_refused_the_library(page, live_server):
     response = page.goto(f"{live_server.url}/library/")
     assert response.status == 403
     assert page.locator('[data-testid="forbidden"]').is_visible()
+
+
+@pytest.mark.worker
+def test_a_large_upload_shows_a_progress_bar(
+    page, live_server, settings, celery_worker_process
+):
+    settings.ARTICLE_IMPORT_ASYNC_ITEMS = 10
+    _lead()
+    rows = "".join(
+        f"Background article {number}.,Job {number}\n" for number in range(40)
+    )
+    login(page, live_server, "lead", "pw-test-123")
+    page.goto(f"{live_server.url}/library/")
+    page.set_input_files(
+        '[data-testid="intake-files"]',
+        files=[
+            {
+                "name": "many.csv",
+                "mimeType": "text/csv",
+                "buffer": ("text,title\n" + rows).encode("utf-8"),
+            }
+        ],
+    )
+    page.click('[data-testid="intake-preview"]')
+    page.wait_for_selector('[data-testid="intake-progress"]', state="visible")
+    table = page.locator('[data-testid="intake-preview-table"] tbody tr')
+    table.first.wait_for()
+    assert table.count() == 40
+    assert Article.objects.count() == 0
+    page.click('[data-testid="intake-confirm"]')
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=library-title]').length === 40"
+    )
+    assert "Imported 40 articles" in page.inner_text('[data-testid="intake-status"]')
+    assert Article.objects.count() == 40
