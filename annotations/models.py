@@ -79,6 +79,11 @@ class Article(models.Model):
                 name="article_sha256_hex",
             ),
         ]
+        # The intake's duplicate checks look articles up by text and by URL.
+        indexes = [
+            models.Index(fields=["text_sha256"], name="article_text_sha256"),
+            models.Index(fields=["url"], name="article_url"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.external_id
@@ -997,3 +1002,53 @@ class ArticleNote(models.Model):
 
     def __str__(self) -> str:
         return f"note on {self.article_id} in {self.session_id}"
+
+
+# --- Article intake: background import jobs -------------------------------------
+
+
+class ImportJob(models.Model):
+    """A large article import run by a worker; `results` is the API's answer."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # dry_run, partial, normalize, metadata, corrections, urls.
+    options = DocumentField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    results = DocumentField(null=True, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.status} {self.done}/{self.total}"
+
+
+class ImportUpload(models.Model):
+    """One uploaded file of an import job, kept until the worker has read it."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=300)
+    content = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.name} of import {self.job_id}"

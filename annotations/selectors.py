@@ -11,6 +11,8 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -28,6 +30,7 @@ from annotations.models import (
     ClaimType,
     CommentReadMarker,
     ExportJob,
+    Outlet,
     ReviewState,
     SessionArticle,
     SessionMembership,
@@ -670,3 +673,58 @@ def session_export_jobs(*, session_id: int, created_by_id: int | None = None):
     if created_by_id is not None:
         jobs = jobs.filter(created_by_id=created_by_id)
     return jobs.select_related("created_by").order_by("-created_at", "-pk")
+
+
+# --- Article library (leads) ------------------------------------------------------
+
+
+def library_articles(
+    *,
+    q: str = "",
+    outlet: str = "",
+    published_after=None,
+    published_before=None,
+) -> QuerySet[Article]:
+    """Every article, newest first, with its length and sessions, filtered.
+
+    `q` matches title, byline, text, external id or outlet name; `outlet` the
+    outlet's name or domain exactly (case-insensitive); the dates are inclusive.
+    """
+    articles = (
+        Article.objects.select_related("outlet")
+        .annotate(length=Length("text"))
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=AnnotationSession.objects.only("id", "name").order_by("pk"),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if q:
+        articles = articles.filter(
+            Q(title__icontains=q)
+            | Q(byline__icontains=q)
+            | Q(external_id__icontains=q)
+            | Q(outlet__name__icontains=q)
+            | Q(text__icontains=q)
+        )
+    if outlet:
+        articles = articles.filter(
+            Q(outlet__name__iexact=outlet) | Q(outlet__domain__iexact=outlet)
+        )
+    if published_after is not None:
+        articles = articles.filter(published_date__gte=published_after)
+    if published_before is not None:
+        articles = articles.filter(published_date__lte=published_before)
+    return articles
+
+
+def library_outlets() -> list[dict[str, Any]]:
+    """The outlets that have articles, for the library's filter."""
+    return list(
+        Outlet.objects.filter(articles__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values("name", "domain")
+    )

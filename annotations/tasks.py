@@ -89,3 +89,11 @@ def recompute_reliability(self, session_id: int, force: bool = False) -> dict:
     return reliability_task_run(
         session_id=session_id, force=force, task_id=self.request.id or ""
     )
+
+
+@shared_task(name="annotations.import_articles_job", **RETRY_OPTIONS)
+def import_articles_job(job_id: int) -> None:
+    """Run one background article import (see services/intake_jobs.py)."""
+    from annotations.services.intake_jobs import import_job_run
+
+    import_job_run(job_id=job_id)

@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotations.web.library.lead_nav",
             ],
         },
     },
@@ -295,6 +296,29 @@ CLAIMREVIEW_URL_PATTERN = os.environ.get(
     "CLAIMREVIEW_URL_PATTERN",
     "http://127.0.0.1:8000/sessions/{session}/disputes/?unit={unit}",
 )
+# --- Workbench: article library and intake (docs/intake.md) ---
+# An uploaded file larger than this is a per-file error; a whole import request
+# may carry up to ARTICLE_IMPORT_MAX_REQUEST_BYTES. Past ASYNC_ITEMS (files,
+# URLs and CSV/JSONL lines) an import runs as a background job.
+ARTICLE_IMPORT_MAX_FILE_BYTES = int(
+    os.environ.get("ARTICLE_IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024))
+)
+ARTICLE_IMPORT_MAX_REQUEST_BYTES = int(
+    os.environ.get("ARTICLE_IMPORT_MAX_REQUEST_BYTES", str(200 * 1024 * 1024))
+)
+ARTICLE_IMPORT_ASYNC_ITEMS = int(os.environ.get("ARTICLE_IMPORT_ASYNC_ITEMS", "500"))
+# Server-side fetching of article URLs: off by default (closed newsroom
+# networks); private, loopback and link-local addresses are always refused
+# except for the host:port pairs in ARTICLE_FETCH_ALLOW_HOSTS (tests only).
+ARTICLE_FETCH_ENABLED = env_bool("ARTICLE_FETCH_ENABLED", False)
+ARTICLE_FETCH_ALLOW_HOSTS = env_list("ARTICLE_FETCH_ALLOW_HOSTS", "")
+ARTICLE_FETCH_TIMEOUT_SECONDS = float(
+    os.environ.get("ARTICLE_FETCH_TIMEOUT_SECONDS", "10")
+)
+ARTICLE_FETCH_MAX_BYTES = int(
+    os.environ.get("ARTICLE_FETCH_MAX_BYTES", str(5 * 1024 * 1024))
+)
+ARTICLE_FETCH_MAX_REDIRECTS = int(os.environ.get("ARTICLE_FETCH_MAX_REDIRECTS", "3"))
 
 # --- REST framework -------------------------------------------------------------
 REST_FRAMEWORK = {

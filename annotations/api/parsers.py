@@ -34,9 +34,10 @@ class CappedStream:
         return chunk
 
 
-def limited_stream(stream, parser_context):
+def limited_stream(stream, parser_context, limit: int | None = None):
     """`stream` capped at the limit; 413 at once if Content-Length exceeds it."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if limit is None or stream is None:
         return stream
     request = (parser_context or {}).get("request")
@@ -81,6 +82,19 @@ class LimitedFormParser(FormParser):
 class LimitedMultiPartParser(MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         stream = limited_stream(stream, parser_context)
+        return super().parse(stream, media_type, parser_context)
+
+
+class ImportMultiPartParser(MultiPartParser):
+    """Article uploads: the larger ARTICLE_IMPORT_MAX_REQUEST_BYTES body limit.
+
+    Files stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE; each file's own cap
+    (ARTICLE_IMPORT_MAX_FILE_BYTES) is a per-file error in the import's answer.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.ARTICLE_IMPORT_MAX_REQUEST_BYTES
+        stream = limited_stream(stream, parser_context, limit)
         return super().parse(stream, media_type, parser_context)
 
 

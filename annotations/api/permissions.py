@@ -4,7 +4,12 @@ from django.http import Http404
 from rest_framework import permissions
 
 from annotations import selectors
-from annotations.access import ROLE_REVIEWER, can_see_all_spans, is_adjudicating
+from annotations.access import (
+    ROLE_REVIEWER,
+    can_see_all_spans,
+    is_adjudicating,
+    is_lead,
+)
 from annotations.models import AnnotationSession
 
 
@@ -89,3 +94,12 @@ class SessionScopedMixin:
     @property
     def role(self) -> str | None:
         return self.get_session_and_role()[1]
+
+
+class IsLead(permissions.BasePermission):
+    """Leads only (staff or `manage_sessions`): the library and the intake."""
+
+    message = "Only leads (staff or users who may manage sessions) can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_lead(request.user)

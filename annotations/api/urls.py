@@ -8,6 +8,7 @@ from annotations.api import (
     auth_views,
     discussion_views,
     export_views,
+    intake_views,
     reliability_views,
     undo_views,
 )
@@ -216,4 +217,26 @@ urlpatterns: list = [
         name="discussion-note",
     ),
     # --- end discussion -------------------------------------------------------------
+    # --- Article library and intake (leads) ------------------------------------
+    path(
+        "articles/import/",
+        intake_views.ArticleImportView.as_view(),
+        name="article-import",
+    ),
+    path(
+        "articles/imports/<int:job_id>/",
+        intake_views.ImportJobView.as_view(),
+        name="article-import-job",
+    ),
+    path(
+        "articles/",
+        intake_views.LibraryArticleListView.as_view(),
+        name="library-article-list",
+    ),
+    path(
+        "articles/<int:article_id>/",
+        intake_views.LibraryArticleDetailView.as_view(),
+        name="library-article-detail",
+    ),
+    # --- end article library and intake -------------------------------------------
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annotations.web import dashboard, views
+from annotations.web import dashboard, library, views
 
 app_name = "web"
 
@@ -26,4 +26,7 @@ urlpatterns = [
         name="disputes",
     ),
     # --- end review dashboard and adjudication ----------------------------------
+    # --- Article library and intake (leads) -------------------------------------
+    path("library/", library.library, name="library"),
+    # --- end article library ------------------------------------------------------
 ]

@@ -56,6 +56,7 @@ def test_templates_have_no_inline_script_style_or_handler(client, team_session):
         f"/sessions/{sid}/articles/{article.pk}/",
         f"/sessions/{sid}/dashboard/",
         f"/sessions/{sid}/disputes/",
+        "/library/",
     ):
         html = client.get(url).content.decode()
         # Only external scripts; JSON data blocks (json_script) are not run.
