@@ -103,7 +103,8 @@ async function articleOf(articleId) {
   if (!state.articles.has(articleId)) {
     const response = await request("GET", `${sessionApi}articles/${articleId}/`);
     if (!response.ok) throw new Error(errorText(response, "load the article text"));
-    state.articles.set(articleId, { title: response.data.display_title, text: response.data.text, outlet: response.data.outlet });
+    const { display_title: title, text, outlet, direction } = response.data;
+    state.articles.set(articleId, { title, text, outlet, direction });
   }
   return state.articles.get(articleId);
 }
@@ -165,7 +166,7 @@ function renderQueue() {
     }
     const button = el("button", { type: "button", class: "queue-item", "data-unit-id": String(unit.id) });
     if (index === state.index) button.setAttribute("aria-current", "true");
-    button.append(el("span", { class: "queue-quote" }, unit.quote), statusBadge(unit.status));
+    button.append(el("span", { class: "queue-quote", dir: "auto" }, unit.quote), statusBadge(unit.status));
     const unread = discussion.badge(unit.id);
     if (unread) button.append(unread);
     button.addEventListener("click", () => go(index));
@@ -219,6 +220,7 @@ async function showCurrent() {
   document.getElementById("unit-extent").textContent = `Unit ${unit.start}–${unit.end} · ${unit.reviewer_count} reviewer${unit.reviewer_count === 1 ? "" : "s"} · ${unit.versions.length} version${unit.versions.length === 1 ? "" : "s"}`;
   const context = snippet(article.text, unit.start_utf16, unit.end_utf16, unit.start_utf16, unit.end_utf16, "unit-extent");
   contextEl.replaceChildren(...context.nodes);
+  contextEl.dir = article.direction || "auto"; // Urdu, Pashto: right to left
   contextEl.dataset.from = String(context.from);
   const versions = document.getElementById("versions");
   versions.replaceChildren(...unit.versions.map((version) => versionCard(version, unit, article.text, labels)));
