@@ -104,7 +104,8 @@ async function articleOf(articleId) {
   if (!state.articles.has(articleId)) {
     const response = await request("GET", `${sessionApi}articles/${articleId}/`);
     if (!response.ok) throw new Error(errorText(response, "load the article text"));
-    state.articles.set(articleId, { title: response.data.display_title, text: response.data.text, outlet: response.data.outlet });
+    const { display_title: title, text, outlet, direction } = response.data;
+    state.articles.set(articleId, { title, text, outlet, direction });
   }
   return state.articles.get(articleId);
 }
@@ -168,7 +169,7 @@ function renderQueue() {
     }
     const button = el("button", { type: "button", class: "queue-item", "data-unit-id": String(unit.id) });
     if (index === state.index) button.setAttribute("aria-current", "true");
-    button.append(el("span", { class: "queue-quote" }, unit.quote), statusBadge(unit.status));
+    button.append(el("span", { class: "queue-quote", dir: "auto" }, unit.quote), statusBadge(unit.status));
     const why = reasonWords(unit);
     if (why) button.append(el("span", { class: "queue-reasons" }, why));
     const unread = discussion.badge(unit.id);
@@ -225,6 +226,7 @@ async function showCurrent() {
   document.getElementById("reasons").replaceWith(reasonsList(unit, labels));
   const context = snippet(article.text, unit.start_utf16, unit.end_utf16, unit.start_utf16, unit.end_utf16, "unit-extent");
   contextEl.replaceChildren(...context.nodes);
+  contextEl.dir = article.direction || "auto"; // Urdu, Pashto: right to left
   contextEl.dataset.from = String(context.from);
   const versions = document.getElementById("versions");
   versions.replaceChildren(...unit.versions.map((version) => versionCard(version, unit, article.text, labels)));
