@@ -181,6 +181,18 @@ class AnnotationSession(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="led_sessions"
     )
 
+    class AssignmentMode(models.TextChoices):
+        ALL = "all", "Every reviewer every article"
+        BALANCED = "balanced", "k reviewers per article"
+
+    # "all": every reviewer does every article; "balanced": each article gets
+    # `required_reviewers` reviewers from the pool (the `Assignment` rows),
+    # and the first `calibration` articles go to every reviewer.
+    assignment = models.CharField(
+        max_length=10, choices=AssignmentMode.choices, default=AssignmentMode.ALL
+    )
+    calibration = models.PositiveIntegerField(default=0)
+
     class Meta:
         ordering = ["id"]
         permissions = [
@@ -193,6 +205,10 @@ class AnnotationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(alignment_threshold__gt=0, alignment_threshold__lte=1),
                 name="session_threshold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(assignment__in=["all", "balanced"]),
+                name="session_assignment_valid",
             ),
         ]
 
@@ -337,6 +353,36 @@ class ReviewState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} {'done' if self.done else 'open'} {self.article_id}"
+
+
+class Assignment(models.Model):
+    """A reviewer's place in the plan of a balanced session (who does which article).
+
+    Written only by `annotations.services.assignment`; spans of a reviewer who
+    was reassigned away stay where they are, outside agreement.
+    """
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="assignments"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    calibration = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "article", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "reviewer"], name="assignment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "reviewer"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} → {self.article_id} in {self.session_id}"
 
 
 # --- Derived layers: written by the agreement and adjudication services --------

@@ -3,7 +3,7 @@
 from django.http import Http404
 from rest_framework import permissions
 
-from annotations.access import ROLE_REVIEWER
+from annotations.access import ROLE_REVIEWER, is_lead, manage_refusal
 
 
 class IsSessionMember(permissions.BasePermission):
@@ -39,3 +39,27 @@ class IsSpanOwnerOrReadOnly(permissions.BasePermission):
             return True
         _, role = view.get_session_and_role()
         return role == ROLE_REVIEWER and obj.reviewer_id == request.user.pk
+
+
+class IsLead(permissions.BasePermission):
+    """Staff or holders of `annotations.manage_sessions` (create sessions, users)."""
+
+    message = "Only leads (staff or session managers) can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_lead(request.user)
+
+
+class IsSessionLead(permissions.BasePermission):
+    """A lead of the session; members who do not lead it 403, anyone else 404.
+
+    The view names the session in the URL as `sid`.
+    """
+
+    message = "Only a lead of this session can do this."
+
+    def has_permission(self, request, view) -> bool:
+        refusal = manage_refusal(request.user, view.kwargs["sid"])
+        if refusal == 404:
+            raise Http404("No such session.")
+        return refusal is None

@@ -25,6 +25,7 @@ ROLE_CHOICES = [
     SessionMembership.Role.REVIEWER.value,
     SessionMembership.Role.ADJUDICATOR.value,
     "staff",
+    "lead",
 ]
 
 
@@ -120,6 +121,13 @@ class SessionSerializer(serializers.Serializer):
     blind = serializers.BooleanField()
     required_reviewers = serializers.IntegerField()
     alignment_threshold = serializers.FloatField()
+    assignment = serializers.ChoiceField(
+        choices=["all", "balanced"],
+        help_text="all: every reviewer every article; balanced: k per article.",
+    )
+    calibration = serializers.IntegerField(
+        help_text="Balanced sessions: the first N articles go to every reviewer."
+    )
     created_at = serializers.DateTimeField()
     progress = ProgressSerializer()
 
@@ -132,6 +140,8 @@ class SessionSerializer(serializers.Serializer):
             "blind": session.blind,
             "required_reviewers": session.required_reviewers,
             "alignment_threshold": session.alignment_threshold,
+            "assignment": session.assignment,
+            "calibration": session.calibration,
             "created_at": _datetime(session.created_at),
             "progress": selectors.session_progress(session),
         }

@@ -2,13 +2,23 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotations import selectors
-from annotations.access import session_role
+from annotations import selectors, selectors_assignment
+from annotations.access import (
+    assignment_limits,
+    can_manage_session,
+    is_lead,
+    session_role,
+)
 
-ROLE_NAMES = {"reviewer": "Reviewer", "adjudicator": "Adjudicator", "staff": "Staff"}
+ROLE_NAMES = {
+    "reviewer": "Reviewer",
+    "adjudicator": "Adjudicator",
+    "staff": "Staff",
+    "lead": "Lead",
+}
 
 
 def _session_or_404(user, session_id: int):
@@ -48,13 +58,21 @@ def home(request):
     return render(
         request,
         "annotations/home.html",
-        {"rows": rows, "header_role": ", ".join(roles) or "No sessions yet"},
+        {
+            "rows": rows,
+            "header_role": ", ".join(roles) or "No sessions yet",
+            "is_lead": is_lead(request.user),
+        },
     )
 
 
 @login_required
 def session_detail(request, session_id: int):
     """The articles of one session with my progress on each."""
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    if session_role(request.user, session) is None:
+        # A lead without a role in the session: its management page.
+        return redirect("web:session-manage", session_id=session.pk)
     session, role = _session_or_404(request.user, session_id)
     articles = list(selectors.session_articles(session=session, user=request.user))
     done = sum(1 for article in articles if article.my_done)
@@ -66,6 +84,29 @@ def session_detail(request, session_id: int):
             "articles": articles,
             "done": done,
             "spans": sum(article.my_span_count for article in articles),
+            "percent": round(100 * done / len(articles)) if articles else 0,
+            "header_role": ROLE_NAMES.get(role, role),
+            "can_manage": can_manage_session(request.user, session),
+            "has_queue": assignment_limits(session, role),
+        },
+    )
+
+
+@login_required
+def queue(request, session_id: int):
+    """My queue: the articles assigned to me, in order, with my progress."""
+    session, role = _session_or_404(request.user, session_id)
+    articles = list(selectors.session_articles(session=session, user=request.user))
+    done = sum(1 for article in articles if article.my_done)
+    first_open = next((a.pk for a in articles if not a.my_done), None)
+    return render(
+        request,
+        "annotations/queue.html",
+        {
+            "session": session,
+            "articles": articles,
+            "done": done,
+            "first_open": first_open,
             "percent": round(100 * done / len(articles)) if articles else 0,
             "header_role": ROLE_NAMES.get(role, role),
         },
@@ -94,5 +135,6 @@ def article_annotate(request, session_id: int, article_id: int):
             "total": len(ids),
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
+            "next_open_id": selectors_assignment.queue_next(articles, article_id),
         },
     )
