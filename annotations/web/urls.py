@@ -1,9 +1,7 @@
 """Web page routes: my sessions, a session's articles, the annotation page."""
 
-from django.urls import path
-
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.urls import path, reverse_lazy
 
 from annotations.web import dashboard, manage, views
 
