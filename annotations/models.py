@@ -360,14 +360,36 @@ class Assignment(models.Model):
 
     Written only by `annotations.services.assignment`; spans of a reviewer who
     was reassigned away stay where they are, outside agreement.
+
+    A plan is derived data of up to millions of rows written in one COPY, so
+    its foreign keys are not database constraints: their per-row checks at
+    commit cost more than writing the whole plan (bench/assignment_bench.py).
+    The service writes only ids it has just read from the session, and
+    removes an article's or a member's rows with them; Django still cascades
+    deletes of a session, an article or a user. The two composite indexes
+    cover every lookup (by session; session and article; session and reviewer).
     """
 
     session = models.ForeignKey(
-        AnnotationSession, on_delete=models.CASCADE, related_name="assignments"
+        AnnotationSession,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_constraint=False,
+        db_index=False,
     )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     calibration = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from annotations.metrics.assignment import PlanRequest, plan_assignments
 from annotations.models import (
@@ -70,21 +71,23 @@ def _current(session_id: int) -> dict[int, set[int]]:
 
 
 def _insert(session_id: int, pairs: list[tuple[int, int, bool]]) -> None:
-    """One INSERT for every new pair: arrays unnested server-side."""
+    """One COPY for every new pair (a few MB for 300,000 pairs, no round trips)."""
     if not pairs:
         return
-    articles, reviewers, calibration = (
-        list(column) for column in zip(*pairs, strict=True)
+    stamp = timezone.now().isoformat()
+    prefix = f"{session_id}\t"
+    payload = "".join(
+        f"{prefix}{article}\t{reviewer}\t{'t' if shared else 'f'}\t{stamp}\n"
+        for article, reviewer, shared in pairs
     )
     table = Assignment._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "  # noqa: S608 - the table name is the model's
-            "(session_id, article_id, reviewer_id, calibration, created_at) "
-            "SELECT %s, a, r, c, now() FROM unnest(%s::bigint[], %s::int[], "
-            "%s::boolean[]) AS t(a, r, c)",
-            [session_id, articles, reviewers, calibration],
-        )
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(
+            f"COPY {table} (session_id, article_id, reviewer_id, calibration, "
+            "created_at) FROM STDIN"
+        ) as copy:
+            copy.write(payload.encode())
 
 
 def _write_difference(session_id, current, plan, shared) -> set[int]:
