@@ -76,7 +76,8 @@ def _new_session_values(post) -> dict:
             except ValueError:
                 raise ValidationError({"members": "Unknown member."}) from None
     try:
-        articles = [int(value) for value in post.getlist("articles")]
+        # The library lists newest first; a session takes them in import order.
+        articles = sorted({int(value) for value in post.getlist("articles")})
     except ValueError:
         raise ValidationError({"articles": "Unknown article."}) from None
     return {
