@@ -92,11 +92,12 @@ def _insert(session_id: int, pairs: list[tuple[int, int, bool]]) -> None:
 
 def _write_difference(session_id, current, plan, shared) -> set[int]:
     """Make the stored plan equal `plan`; the articles whose reviewers changed."""
+    planned = {article: set(reviewers) for article, reviewers in plan.items()}
     removed = [
         (article, reviewer)
         for article, reviewers in current.items()
         for reviewer in reviewers
-        if reviewer not in set(plan.get(article, ()))
+        if reviewer not in planned.get(article, ())
     ]
     added = [
         (article, reviewer, article in shared)
@@ -135,19 +136,27 @@ def assignment_sync(*, session_id: int) -> dict[str, int]:
     articles = _articles(session_id)
     current = _current(session_id)
     started = started_pairs(session_id)
+    seed = current
+    if not current:
+        # A first plan (e.g. an "all" session turned balanced): whoever has
+        # started an article keeps it.
+        seed = defaultdict(set)
+        for article_id, reviewer_id in started:
+            seed[article_id].add(reviewer_id)
     plan = plan_assignments(
         PlanRequest(
             articles=articles,
             reviewers=_pool(session_id),
             k=session.required_reviewers,
             calibration=session.calibration,
-            current=current,
+            current=seed,
             started=started,
         )
     )
     before = sum(len(reviewers) for reviewers in current.values())
     shared = set(articles[: session.calibration])
     changed = _write_difference(session_id, current, plan, shared)
+    _calibration_flags(session_id, shared)
     after = sum(len(reviewers) for reviewers in plan.values())
     _recompute_started(session_id, changed, started)
     kept = sum(
@@ -155,6 +164,15 @@ def assignment_sync(*, session_id: int) -> dict[str, int]:
         for article, reviewers in current.items()
     )
     return {"added": after - kept, "removed": before - kept}
+
+
+def _calibration_flags(session_id: int, shared: set[int]) -> None:
+    """Keep each row's `calibration` flag true to the current calibration size."""
+    rows = Assignment.objects.filter(session_id=session_id)
+    rows.filter(article_id__in=shared, calibration=False).update(calibration=True)
+    rows.filter(calibration=True).exclude(article_id__in=shared).update(
+        calibration=False
+    )
 
 
 def _recompute_started(session_id, changed, started) -> None:

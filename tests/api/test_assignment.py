@@ -271,3 +271,37 @@ def test_new_reviewers_and_articles_extend_the_plan_keeping_started_work(
     plan = plan_of(session)
     assert plan[a0.pk] == {"reviewer_a", "reviewer_b"}
     assert len(plan) == 6 and all(len(r) == 2 for r in plan.values())
+
+
+def test_an_all_session_turned_balanced_keeps_who_started_what(
+    lead, reviewer_a, reviewer_b, reviewer_c
+):
+    articles = [ArticleFactory(text=f"Story {n}: “{QUOTE}”.") for n in range(3)]
+    session = session_create(
+        creator=lead,
+        name="All first",
+        required_reviewers=1,
+        members=[
+            {"user": r.pk, "role": "reviewer"}
+            for r in (reviewer_a, reviewer_b, reviewer_c)
+        ],
+        articles=[a.pk for a in articles],
+    )
+    assert not Assignment.objects.filter(session=session).exists()
+    make_span(session, articles[2], reviewer_a, quote=QUOTE)
+    response = api_client_for(lead).patch(
+        f"/api/sessions/{session.pk}/",
+        {"assignment": "balanced", "calibration": 1},
+        format="json",
+    )
+    assert response.status_code == 200
+    plan = plan_of(session)
+    assert plan[articles[0].pk] == {"reviewer_a", "reviewer_b", "reviewer_c"}
+    assert plan[articles[2].pk] == {"reviewer_a"}
+    assert plan[articles[1].pk] in ({"reviewer_b"}, {"reviewer_c"})
+    flags = dict(
+        Assignment.objects.filter(session=session).values_list(
+            "article_id", "calibration"
+        )
+    )
+    assert flags[articles[0].pk] is True and flags[articles[2].pk] is False
