@@ -13,17 +13,23 @@ exports, discussion) all ask this module. A session has three kinds of people:
 
 A membership wins over staff status, so a staff member who reviews in a session
 is a reviewer there (and cannot adjudicate it).
+
+In a balanced session (`assignment == "balanced"`) a reviewer works only on
+the articles the plan assigns them (`Assignment` rows); everyone else sees
+every article.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from annotations.models import AnnotationSession, SessionMembership
+from annotations.models import AnnotationSession, Assignment, SessionMembership
 
 ROLE_REVIEWER = SessionMembership.Role.REVIEWER.value
 ROLE_ADJUDICATOR = SessionMembership.Role.ADJUDICATOR.value
 ROLE_STAFF = "staff"
+# A lead of a session without a role in it (the session list's `my_role`).
+ROLE_LEAD = "lead"
 ADJUDICATING_ROLES = (ROLE_ADJUDICATOR, ROLE_STAFF)
 MANAGE_PERMISSION = "annotations.manage_sessions"
 
@@ -98,3 +104,42 @@ def sessions_led_by(user):
 
 def _led_by(user) -> Q:
     return Q(created_by_id=user.pk) | Q(leads__id=user.pk)
+
+
+def manage_refusal(user, session: AnnotationSession | int) -> int | None:
+    """Why `user` may not manage the session: 404 (no role in it, as for any
+    session route), 403 (a member who does not lead it) or None (may manage)."""
+    if can_manage_session(user, session):
+        return None
+    return 403 if session_role(user, session) is not None else 404
+
+
+# --- Assignment: who may open which article of a balanced session ------------
+
+
+def assignment_limits(session: AnnotationSession, role: str | None) -> bool:
+    """Whether the plan restricts what this role sees: reviewers, balanced only."""
+    return (
+        role == ROLE_REVIEWER
+        and session.assignment == AnnotationSession.AssignmentMode.BALANCED
+    )
+
+
+def assigned_article_ids(user, session: AnnotationSession | int):
+    """The ids of the articles assigned to `user` in the session (a subquery)."""
+    session_id = session if isinstance(session, int) else session.pk
+    return Assignment.objects.filter(session_id=session_id, reviewer_id=user.pk).values(
+        "article_id"
+    )
+
+
+def may_open_article(
+    user, session: AnnotationSession, role: str | None, article_id: int
+) -> bool:
+    """May this member open (read, annotate, mark done) the article? Reviewers
+    of a balanced session only their assigned ones; other roles every article."""
+    if not assignment_limits(session, role):
+        return True
+    return Assignment.objects.filter(
+        session_id=session.pk, article_id=article_id, reviewer_id=user.pk
+    ).exists()

@@ -210,6 +210,18 @@ class AnnotationSession(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="led_sessions"
     )
 
+    class AssignmentMode(models.TextChoices):
+        ALL = "all", "Every reviewer every article"
+        BALANCED = "balanced", "k reviewers per article"
+
+    # "all": every reviewer does every article; "balanced": each article gets
+    # `required_reviewers` reviewers from the pool (the `Assignment` rows),
+    # and the first `calibration` articles go to every reviewer.
+    assignment = models.CharField(
+        max_length=10, choices=AssignmentMode.choices, default=AssignmentMode.ALL
+    )
+    calibration = models.PositiveIntegerField(default=0)
+
     class Meta:
         ordering = ["id"]
         permissions = [
@@ -226,6 +238,10 @@ class AnnotationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(granularity__in=["word", "character"]),
                 name="session_granularity_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(assignment__in=["all", "balanced"]),
+                name="session_assignment_valid",
             ),
         ]
 
@@ -396,6 +412,53 @@ class ReviewState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} {'done' if self.done else 'open'} {self.article_id}"
+
+
+class Assignment(models.Model):
+    """A reviewer's place in the plan of a balanced session (who does which article).
+
+    Written only by `annotations.services.assignment`; spans of a reviewer who
+    was reassigned away stay where they are, outside agreement.
+
+    A plan of up to millions of rows is written in one COPY; its foreign keys
+    stay database constraints (the data guards itself, at the cost of their
+    per-row checks: bench/assignment_bench.py). The two composite indexes
+    cover every lookup (by session; session and article; session and reviewer),
+    so the keys carry no single-column index of their own.
+    """
+
+    session = models.ForeignKey(
+        AnnotationSession,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        db_index=False,
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    calibration = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "article", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "reviewer"], name="assignment_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "reviewer"])]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} → {self.article_id} in {self.session_id}"
 
 
 # --- Derived layers: written by the agreement and adjudication services --------

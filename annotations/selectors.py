@@ -20,7 +20,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 
-from annotations.access import ROLE_STAFF, can_see_all_spans
+from annotations.access import (
+    ROLE_LEAD,
+    ROLE_STAFF,
+    assigned_article_ids,
+    assignment_limits,
+    can_see_all_spans,
+    sessions_led_by,
+)
 from annotations.metrics.diagnostics import report_readings
 from annotations.metrics.readings import alpha_reading
 from annotations.models import (
@@ -69,10 +76,19 @@ def sessions_for_user(*, user) -> QuerySet[AnnotationSession]:
     )
     queryset = AnnotationSession.objects.select_related("scheme")
     if not user.is_staff:
-        queryset = queryset.filter(memberships__user_id=user.pk)
+        # Members, and the leads of sessions they are not members of.
+        led = sessions_led_by(user).values("pk")
+        queryset = queryset.filter(
+            Q(
+                pk__in=SessionMembership.objects.filter(user_id=user.pk).values(
+                    "session"
+                )
+            )
+            | Q(pk__in=led)
+        )
     session = OuterRef("pk")
     return queryset.annotate(
-        my_role=Coalesce(role, Value(ROLE_STAFF)),
+        my_role=Coalesce(role, Value(ROLE_STAFF if user.is_staff else ROLE_LEAD)),
         article_count=_count(SessionArticle.objects.filter(session=session), "session"),
         reviewer_count=_count(
             SessionMembership.objects.filter(
@@ -196,10 +212,13 @@ def session_articles(*, session: AnnotationSession, user) -> QuerySet[Article]:
     """The session's articles in session order, with the user's span count/done.
 
     The text itself is deferred; `length` (code points) comes from the database.
+    A reviewer of a balanced session gets only the articles assigned to them.
     """
+    articles = Article.objects.filter(sessionarticle__session=session)
+    if assignment_limits(session, getattr(session, "my_role", None)):
+        articles = articles.filter(pk__in=assigned_article_ids(user, session))
     return (
-        Article.objects.filter(sessionarticle__session=session)
-        .select_related("outlet")
+        articles.select_related("outlet")
         .defer("text")
         .annotate(
             length=Length("text"),
@@ -287,6 +306,11 @@ def spans_visible(*, session: AnnotationSession, user, role: str | None) -> Quer
         return queryset.none()
     if not can_see_all_spans(role, session):
         return queryset.filter(reviewer_id=user.pk)
+    if assignment_limits(session, role):  # open and balanced: assigned articles
+        return queryset.filter(
+            Q(reviewer_id=user.pk)
+            | Q(article_id__in=assigned_article_ids(user, session))
+        )
     return queryset
 
 

@@ -9,6 +9,7 @@ from annotations.access import (
     can_see_all_spans,
     is_adjudicating,
     is_lead,
+    manage_refusal,
 )
 from annotations.models import AnnotationSession
 
@@ -103,3 +104,18 @@ class IsLead(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_lead(request.user)
+
+
+class IsSessionLead(permissions.BasePermission):
+    """A lead of the session; members who do not lead it 403, anyone else 404.
+
+    The view names the session in the URL as `sid`.
+    """
+
+    message = "Only a lead of this session can do this."
+
+    def has_permission(self, request, view) -> bool:
+        refusal = manage_refusal(request.user, view.kwargs["sid"])
+        if refusal == 404:
+            raise Http404("No such session.")
+        return refusal is None

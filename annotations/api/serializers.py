@@ -26,6 +26,7 @@ ROLE_CHOICES = [
     SessionMembership.Role.REVIEWER.value,
     SessionMembership.Role.ADJUDICATOR.value,
     "staff",
+    "lead",
 ]
 
 
@@ -132,6 +133,13 @@ class SessionSerializer(serializers.Serializer):
         help_text="How the workspace selects: `word` snaps every selection to whole "
         "words; `character` keeps what was selected (whole grapheme clusters).",
     )
+    assignment = serializers.ChoiceField(
+        choices=["all", "balanced"],
+        help_text="all: every reviewer every article; balanced: k per article.",
+    )
+    calibration = serializers.IntegerField(
+        help_text="Balanced sessions: the first N articles go to every reviewer."
+    )
     created_at = serializers.DateTimeField()
     progress = ProgressSerializer()
 
@@ -147,6 +155,8 @@ class SessionSerializer(serializers.Serializer):
             "boundary_tolerance": session.boundary_tolerance,
             "reading_min_units": session.reading_min_units,
             "granularity": session.granularity,
+            "assignment": session.assignment,
+            "calibration": session.calibration,
             "created_at": _datetime(session.created_at),
             "progress": selectors.session_progress(session),
         }

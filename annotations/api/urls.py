@@ -5,11 +5,13 @@ from django.urls import path
 from annotations.api import (
     adjudication_views,
     agreement_views,
+    assignment_views,
     auth_views,
     discussion_views,
     export_views,
     intake_views,
     reliability_views,
+    session_admin_views,
     undo_views,
 )
 from annotations.api import views as annotation_views
@@ -31,42 +33,50 @@ urlpatterns: list = [
     path("me/", annotation_views.MeView.as_view(), name="me"),
     path(
         "sessions/",
-        annotation_views.SessionViewSet.as_view({"get": "list"}),
+        session_admin_views.SessionManageViewSet.as_view(
+            {"get": "list", "post": "create"}
+        ),
         name="session-list",
     ),
     path(
         "sessions/<int:sid>/",
-        annotation_views.SessionViewSet.as_view({"get": "retrieve"}),
+        session_admin_views.SessionManageViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update"}
+        ),
         name="session-detail",
     ),
     path(
         "sessions/<int:sid>/articles/",
-        annotation_views.ArticleViewSet.as_view({"get": "list"}),
+        session_admin_views.SessionArticleManageViewSet.as_view(
+            {"get": "list", "post": "add"}
+        ),
         name="article-list",
     ),
     path(
         "sessions/<int:sid>/articles/<int:aid>/",
-        annotation_views.ArticleViewSet.as_view({"get": "retrieve"}),
+        session_admin_views.SessionArticleManageViewSet.as_view(
+            {"get": "retrieve", "delete": "remove"}
+        ),
         name="article-detail",
     ),
     path(
         "sessions/<int:sid>/articles/<int:aid>/review-state/",
-        annotation_views.ArticleViewSet.as_view({"put": "review_state"}),
+        assignment_views.AssignedArticleViewSet.as_view({"put": "review_state"}),
         name="article-review-state",
     ),
     path(
         "sessions/<int:sid>/spans/",
-        annotation_views.SpanViewSet.as_view({"get": "list", "post": "create"}),
+        assignment_views.AssignedSpanViewSet.as_view({"get": "list", "post": "create"}),
         name="span-list",
     ),
     path(
         "sessions/<int:sid>/spans/bulk/",
-        annotation_views.SpanViewSet.as_view({"post": "bulk"}),
+        assignment_views.AssignedSpanViewSet.as_view({"post": "bulk"}),
         name="span-bulk",
     ),
     path(
         "sessions/<int:sid>/spans/<int:pk>/",
-        annotation_views.SpanViewSet.as_view(
+        assignment_views.AssignedSpanViewSet.as_view(
             {
                 "get": "retrieve",
                 "put": "update",
@@ -92,6 +102,29 @@ urlpatterns: list = [
         name="cited-sources",
     ),
     # --- end annotation work ------------------------------------------------------
+    # --- Session management and assignment (leads) --------------------------------
+    path(
+        "sessions/<int:sid>/members/",
+        session_admin_views.MembersView.as_view(),
+        name="session-members",
+    ),
+    path(
+        "sessions/<int:sid>/members/<int:user_id>/",
+        session_admin_views.MemberDetailView.as_view(),
+        name="session-member",
+    ),
+    path(
+        "sessions/<int:sid>/assignments/",
+        assignment_views.AssignmentListView.as_view(),
+        name="session-assignments",
+    ),
+    path(
+        "sessions/<int:sid>/assignments/<int:aid>/",
+        assignment_views.AssignmentDetailView.as_view(),
+        name="session-assignment",
+    ),
+    path("users/", session_admin_views.UsersView.as_view(), name="users"),
+    # --- end session management and assignment ----------------------------------
     # --- Adjudication: disputes, gold decisions, gold layer, facts ---------------
     path(
         "sessions/<int:session_id>/disputes/",

@@ -22,6 +22,7 @@ from annotations.metrics.sources import normalise_aliases, normalise_source
 from annotations.metrics.spans import Span, align_spans
 from annotations.models import (
     AnnotationSession,
+    Assignment,
     ClaimType,
     GoldSpan,
     ReviewState,
@@ -112,8 +113,13 @@ def agreement_inputs_load(
             "cited_source",
         )
     )
+    # Balanced sessions: only the assigned reviewers' work counts (spans of a
+    # reviewer reassigned away stay stored, outside agreement).
+    assigned = _assigned_pairs(session)
     source_cache: dict[str, str] = {}
     for row in rows.iterator(chunk_size=5000):
+        if assigned is not None and (row[1], row[2]) not in assigned:
+            continue
         source = row[9]
         if source not in source_cache:
             source_cache[source] = normalise_source(source, aliases)
@@ -122,7 +128,8 @@ def agreement_inputs_load(
     for article_id, username in scoped(
         ReviewState.objects.filter(session_id=session_id, done=True)
     ).values_list("article_id", "reviewer__username"):
-        done[article_id].add(username)
+        if assigned is None or (article_id, username) in assigned:
+            done[article_id].add(username)
     golds: dict[int, list[GoldRow]] = defaultdict(list)
     gold_fp: dict[int, list] = defaultdict(list)
     gold_sources = defaultdict(list)
@@ -169,6 +176,17 @@ def agreement_inputs_load(
         inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
     )
     return inputs
+
+
+def _assigned_pairs(session: AnnotationSession) -> set[tuple[int, str]] | None:
+    """(article id, username) of the plan of a balanced session; None otherwise."""
+    if session.assignment != AnnotationSession.AssignmentMode.BALANCED:
+        return None
+    return set(
+        Assignment.objects.filter(session=session).values_list(
+            "article_id", "reviewer__username"
+        )
+    )
 
 
 def _fingerprint(inputs: AgreementInputs, *, aliases_hash: str, whole: bool) -> None:

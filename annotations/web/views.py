@@ -2,14 +2,24 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotations import selectors
-from annotations.access import session_role
+from annotations import selectors, selectors_assignment
+from annotations.access import (
+    assignment_limits,
+    can_manage_session,
+    is_lead,
+    session_role,
+)
 from annotations.web.export_panel import export_panel_context, export_panel_visible
 
-ROLE_NAMES = {"reviewer": "Reviewer", "adjudicator": "Adjudicator", "staff": "Staff"}
+ROLE_NAMES = {
+    "reviewer": "Reviewer",
+    "adjudicator": "Adjudicator",
+    "staff": "Staff",
+    "lead": "Lead",
+}
 
 
 def _session_or_404(user, session_id: int):
@@ -49,7 +59,11 @@ def home(request):
     return render(
         request,
         "annotations/home.html",
-        {"rows": rows, "header_role": ", ".join(roles) or "No sessions yet"},
+        {
+            "rows": rows,
+            "header_role": ", ".join(roles) or "No sessions yet",
+            "is_lead": is_lead(request.user),
+        },
     )
 
 
@@ -58,6 +72,10 @@ def home(request):
 def session_detail(request, session_id: int):
     """The articles of one session with my progress on each (and, for those who
     export everything, the Export panel)."""
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    if session is not None and session_role(request.user, session) is None:
+        # A lead without a role in the session: its management page.
+        return redirect("web:session-manage", session_id=session.pk)
     session, role = _session_or_404(request.user, session_id)
     articles = list(selectors.session_articles(session=session, user=request.user))
     done = sum(1 for article in articles if article.my_done)
@@ -68,11 +86,34 @@ def session_detail(request, session_id: int):
         "spans": sum(article.my_span_count for article in articles),
         "percent": round(100 * done / len(articles)) if articles else 0,
         "header_role": ROLE_NAMES.get(role, role),
+        "can_manage": can_manage_session(request.user, session),
+        "has_queue": assignment_limits(session, role),
         "show_export": export_panel_visible(request.user, session, role),
     }
     if context["show_export"]:
         context.update(export_panel_context(session))
     return render(request, "annotations/session_detail.html", context)
+
+
+@login_required
+def queue(request, session_id: int):
+    """My queue: the articles assigned to me, in order, with my progress."""
+    session, role = _session_or_404(request.user, session_id)
+    articles = list(selectors.session_articles(session=session, user=request.user))
+    done = sum(1 for article in articles if article.my_done)
+    first_open = next((a.pk for a in articles if not a.my_done), None)
+    return render(
+        request,
+        "annotations/queue.html",
+        {
+            "session": session,
+            "articles": articles,
+            "done": done,
+            "first_open": first_open,
+            "percent": round(100 * done / len(articles)) if articles else 0,
+            "header_role": ROLE_NAMES.get(role, role),
+        },
+    )
 
 
 @ensure_csrf_cookie
@@ -97,5 +138,6 @@ def article_annotate(request, session_id: int, article_id: int):
             "total": len(ids),
             "previous_id": ids[index - 1] if index > 0 else None,
             "next_id": ids[index + 1] if index + 1 < len(ids) else None,
+            "next_open_id": selectors_assignment.queue_next(articles, article_id),
         },
     )
