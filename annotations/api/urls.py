@@ -8,6 +8,7 @@ from annotations.api import (
     auth_views,
     discussion_views,
     export_views,
+    question_views,
     reliability_views,
 )
 from annotations.api import views as annotation_views
@@ -205,4 +206,21 @@ urlpatterns: list = [
         name="discussion-note",
     ),
     # --- end discussion -------------------------------------------------------------
+    # --- Article questions: answers (blind), disputes, gold answers ------------
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/answers/",
+        question_views.ArticleAnswersView.as_view(),
+        name="article-answers",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/gold-answers/",
+        question_views.GoldAnswersView.as_view(),
+        name="article-gold-answers",
+    ),
+    path(
+        "sessions/<int:sid>/question-disputes/",
+        question_views.QuestionDisputesView.as_view(),
+        name="question-disputes",
+    ),
+    # --- end article questions ----------------------------------------------------
 ]
