@@ -23,6 +23,7 @@ from annotations.services.agreement_store import (
     units_store,
 )
 from annotations.services.agreement_types import AgreementInputs
+from annotations.services.question_agreement import question_agreement_for
 from annotations.services.recompute import reliability_enqueue, session_changes
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,9 @@ def _recompute_once(
         all_units = [u for a in inputs.article_ids for u in alignment[a]]
         session_payload = payload_build(
             inputs, all_units, inputs.article_ids, seed=BOOTSTRAP_SEED
+        )
+        session_payload["article_questions"] = question_agreement_for(
+            session_id=session_id, draws=draws, seed=BOOTSTRAP_SEED
         )
     lap("session_metrics")
     with transaction.atomic():
@@ -291,7 +295,12 @@ def agreement_compute_inline(
     inputs = agreement_inputs_load(session_id=session_id, draws=_draws(bootstrap_draws))
     scope = inputs.article_ids if article_id is None else [article_id]
     units = [u for a in scope for u in units_align(inputs, a)]
-    return payload_build(inputs, units, scope, seed=BOOTSTRAP_SEED)
+    payload = payload_build(inputs, units, scope, seed=BOOTSTRAP_SEED)
+    if article_id is None:
+        payload["article_questions"] = question_agreement_for(
+            session_id=session_id, draws=inputs.draws, seed=BOOTSTRAP_SEED
+        )
+    return payload
 
 
 __all__ = [

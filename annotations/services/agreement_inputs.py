@@ -37,6 +37,9 @@ from annotations.services.agreement_types import (
     SpanRow,
     UnitData,
 )
+from annotations.services.question_agreement import (
+    session_fingerprint_with_questions,
+)
 
 # Bump when the computation changes, so stored reports count as outdated.
 # 2: portable unit keys; a unit is adjudicated when a gold decision attaches.
@@ -149,6 +152,10 @@ def agreement_inputs_load(*, session_id: int, draws: int) -> AgreementInputs:
         draws=draws,
     )
     _fingerprint(inputs)
+    # Article-question answers feed the session report too (question_agreement).
+    inputs.session_fingerprint = session_fingerprint_with_questions(
+        session_id=session_id, fingerprint=inputs.session_fingerprint
+    )
     return inputs
 
 
