@@ -37,7 +37,7 @@ class AnswersStale(StaleVersion):
         return self.args[0]
 
 
-def _answers_clean(session: AnnotationSession, answers: Any) -> dict[str, Any]:
+def answers_clean(session: AnnotationSession, answers: Any) -> dict[str, Any]:
     """{code: stored value or None (clear)}; ValidationError naming the field."""
     if not isinstance(answers, dict):
         raise ValidationError({"answers": "Must be an object {question code: value}."})
@@ -76,7 +76,7 @@ def answers_put(
     Codes left out keep their answer. The caller has checked that `reviewer`
     reviews the session and that the article is in it.
     """
-    cleaned = _answers_clean(session, answers)
+    cleaned = answers_clean(session, answers)
     expected = _version_clean(version)
     row = (
         ArticleAnswers.objects.select_for_update()
@@ -122,7 +122,7 @@ def gold_answers_put(
     Each decision records who made it, when, and the reviewers' answers it was
     made from. The caller has checked that `adjudicator` adjudicates.
     """
-    cleaned = _answers_clean(session, answers)
+    cleaned = answers_clean(session, answers)
     if not cleaned:
         raise ValidationError({"answers": "Give at least one question's answer."})
     by_reviewer = session_answers(session_id=session.pk, article_ids=[article_id])
