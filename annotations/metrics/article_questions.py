@@ -21,7 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
+import numpy as np
+
 from annotations.metrics.agreement import krippendorff_alpha
+from annotations.metrics.annotators import wilson_interval
 
 QuestionKind = Literal["likert", "yes_no", "single", "multi"]
 QUESTION_KINDS = ("likert", "yes_no", "single", "multi")
@@ -152,8 +155,6 @@ def bootstrap_set_alpha_ci(
     alpha = 1 - (w.m - 1) (w.o) / ((wC) D (wC)). Draws where alpha is
     undefined are skipped; None when alpha itself is undefined.
     """
-    import numpy as np
-
     if draws < 1 or not 0 < confidence < 1:
         raise ValueError("need draws >= 1 and 0 < confidence < 1")
     if alpha_with_distance(data, distance) is None:
@@ -184,3 +185,32 @@ def bootstrap_set_alpha_ci(
     tail = (1 - confidence) / 2 * 100
     low, high = np.percentile(alphas, [tail, 100 - tail])
     return float(low), float(high)
+
+
+def option_shares(
+    kind: str, options: Sequence[str], answers: Sequence[Any], confidence: float = 0.95
+) -> dict[str, Any]:
+    """Share of answers choosing each option, with a Wilson score interval.
+
+    ``answers`` has one resolved answer per article (an option code, a
+    collection of codes for ``multi``, a boolean for ``boolean``, mapped to
+    yes/no). For ``multi`` a share is of the articles whose set contains the
+    option, so shares need not sum to one. ``n`` is the number of answers.
+    """
+    n = len(answers)
+    shares = {}
+    for option in options:
+        if kind == "multi":
+            count = sum(option in answer for answer in answers)
+        elif kind == "boolean":
+            count = sum((answer is True) == (option == "yes") for answer in answers)
+        else:
+            count = sum(answer == option for answer in answers)
+        low, high = wilson_interval(count, n, confidence)
+        shares[option] = {
+            "count": count,
+            "share": count / n if n else None,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    return {"n": n, "options": shares}

@@ -26,6 +26,11 @@ from annotations.services.recompute import (
     reliability_schedule_release,
     session_changes_total,
 )
+from annotations.services.reliability_indicators import (
+    indicator_fingerprint_join,
+    indicator_inputs_load,
+    indicator_profiles_attach,
+)
 from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
@@ -106,7 +111,10 @@ def reliability_recompute(
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
         inputs = reliability_inputs_load(session_id=session_id)
-        fingerprint = reliability_fingerprint(inputs, params)
+        indicators = indicator_inputs_load(session_id=session_id)
+        fingerprint = indicator_fingerprint_join(
+            reliability_fingerprint(inputs, params), indicators
+        )
         if fingerprint == report.fingerprint and not force:
             if report.marked_stale or report.input_changes != input_changes:
                 report.marked_stale = False
@@ -114,6 +122,7 @@ def reliability_recompute(
                 report.save(update_fields=["marked_stale", "input_changes"])
             return report
         payload, rows = reliability_compute(inputs, params)
+        indicator_profiles_attach(payload, indicators)
         payload["rows"] = _scores_store(report, rows)
         report.fingerprint = fingerprint
         report.payload = payload
