@@ -7,6 +7,7 @@
 //   workspace/selection.js  mouse selections and the keyboard's word cursor
 //   workspace/panel.js      the span panel (form in workspace/form.js)
 //   workspace/side.js       span list, legend, chooser, done state
+//   workspace/questions.js  the article questions (answers saved as given)
 //   workspace/messages.js   errors and status lines
 //   offsets.js              UTF-16 <-> code points, shared with the other pages
 //
@@ -19,6 +20,7 @@ import { createDocument } from "./workspace/document.js";
 import { buildChoices } from "./workspace/form.js";
 import { Messages } from "./workspace/messages.js";
 import { SpanPanel } from "./workspace/panel.js";
+import { QuestionsPanel } from "./workspace/questions.js";
 import { WordCursor } from "./workspace/selection.js";
 import { Sidebar } from "./workspace/side.js";
 import { TextView } from "./workspace/text.js";
@@ -85,12 +87,13 @@ function onTextClick(event, side, panel) {
   else if (ids.length > 1) side.showChooser(ids, event.clientX, event.clientY);
 }
 
-function onKeyDown(event, textEl, { side, cursor, panel }) {
+function onKeyDown(event, textEl, { side, cursor, panel, questions }) {
   if (event.key === "Escape" && side.isChooserOpen()) {
     side.hideChooser();
     event.preventDefault();
     return;
   }
+  if (questions && questions.onKey(event, panel.mode() !== "idle")) return;
   if (event.target === textEl && cursor.onKey(event)) return;
   panel.onKey(event);
 }
@@ -129,6 +132,26 @@ function bindEvents(textEl, parts) {
   });
 }
 
+// The article-questions panel, for reviewers of a scheme that has questions.
+async function startQuestions(config, scheme, messages) {
+  const rootEl = byId("questions");
+  const questions = scheme.article_questions || [];
+  if (!rootEl || !config.canAnnotate || !questions.length) return null;
+  const panel = new QuestionsPanel({
+    rootEl,
+    url: `${config.apiBase}articles/${config.articleId}/answers/`,
+    questions,
+    messages,
+    textEl: config.textEl,
+  });
+  if (!(await panel.load())) {
+    messages.showError("Could not load your answers to the article questions.");
+    return null;
+  }
+  rootEl.hidden = false;
+  return panel;
+}
+
 async function start() {
   const config = pageConfig();
   const { textEl, canAnnotate } = config;
@@ -149,6 +172,7 @@ async function start() {
   parts.view.render();
   parts.side.renderSpanList();
   parts.side.renderDone();
+  parts.questions = await startQuestions(config, loaded.scheme, messages);
   bindEvents(textEl, parts);
   textEl.setAttribute("aria-busy", "false");
   if (!canAnnotate) {
