@@ -18,11 +18,7 @@ from annotations.access import (
     session_role,
 )
 from annotations.api.permissions import IsSessionMember
-from annotations.api.serializers import (
-    ErrorSerializer,
-    FieldErrorsSerializer,
-    StaleVersionSerializer,
-)
+from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
 from annotations.models import AnnotationSession
 from annotations.selectors import scheme_questions
@@ -57,6 +53,12 @@ class AnswersSerializer(serializers.Serializer):
         help_text="Adjudicators (and reviewers of an open session): every "
         "reviewer's answers.",
     )
+
+
+class AnswersConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    field = serializers.CharField(help_text='Always "version".')
+    current = AnswersSerializer(help_text="Your answers as stored now.")
 
 
 class AnswersInputSerializer(serializers.Serializer):
@@ -173,7 +175,7 @@ class ArticleAnswersView(QuestionsMixin, APIView):
             **BAD_REQUEST,
             **ERRORS,
             409: OpenApiResponse(
-                StaleVersionSerializer, description="Your answers changed since."
+                AnswersConflictSerializer, description="Your answers changed since."
             ),
         },
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from annotations.models import ArticleAnswers, SessionMembership
+from annotations.models import AnnotationSession, ArticleAnswers, SessionMembership
 from annotations.selectors import scheme_questions
 from annotations.selectors_questions import (
     article_gold_answers,
@@ -39,6 +39,10 @@ def _raw(filters, article_ids: list[int]) -> dict[int, list[dict]]:
     )
     if filters.reviewer_ids is not None:
         rows = rows.filter(reviewer_id__in=filters.reviewer_ids)
+    session = filters.session_id
+    # Answers to a question since removed from the scheme are left out (the
+    # import could not place them).
+    codes = {q["code"] for q in scheme_questions(_scheme_id(session))}
     found: dict[int, list[dict]] = {}
     for article_id, username, answers, version, modified in rows.order_by(
         "article_id", "reviewer__username"
@@ -48,12 +52,18 @@ def _raw(filters, article_ids: list[int]) -> dict[int, list[dict]]:
         found.setdefault(article_id, []).append(
             {
                 "reviewer": username,
-                "answers": answers,
+                "answers": {k: v for k, v in answers.items() if k in codes},
                 "version": version,
                 "modified": timestamp(modified),
             }
         )
     return found
+
+
+def _scheme_id(session_id: int) -> int:
+    return AnnotationSession.objects.values_list("scheme_id", flat=True).get(
+        pk=session_id
+    )
 
 
 def _gold(filters, article_ids: list[int], session) -> dict[int, dict]:
