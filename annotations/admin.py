@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 
 from annotations import models
+from annotations.services.article_questions import question_options_check
 from annotations.services.articles import article_validate_text_change
 from annotations.services.errors import StaleVersion
 from annotations.services.queue import QueueUnavailable
@@ -88,11 +89,40 @@ class SourcingLevelInline(admin.TabularInline):
     extra = 0
 
 
+class ArticleQuestionForm(forms.ModelForm):
+    """Options are checked against the question type (400-style field errors)."""
+
+    class Meta:
+        model = models.ArticleQuestion
+        fields = ("code", "prompt", "type", "options", "help", "position")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "type" in cleaned and "options" in cleaned:
+            question_options_check(type=cleaned["type"], options=cleaned["options"])
+        return cleaned
+
+
+class ArticleQuestionInline(admin.StackedInline):
+    model = models.ArticleQuestion
+    form = ArticleQuestionForm
+    extra = 0
+
+
 @admin.register(models.LabelScheme)
 class LabelSchemeAdmin(admin.ModelAdmin):
     list_display = ("slug", "name")
     search_fields = ("slug", "name")
-    inlines = [ClaimTypeInline, SourcingLevelInline]
+    inlines = [ClaimTypeInline, SourcingLevelInline, ArticleQuestionInline]
+
+
+@admin.register(models.ArticleQuestion)
+class ArticleQuestionAdmin(admin.ModelAdmin):
+    form = ArticleQuestionForm
+    fields = ("scheme", "code", "prompt", "type", "options", "help", "position")
+    list_display = ("code", "scheme", "type", "position", "prompt")
+    list_filter = ("scheme", "type")
+    search_fields = ("code", "prompt")
 
 
 class MembershipInline(admin.TabularInline):
@@ -436,3 +466,15 @@ class ReliabilityScoreAdmin(ReadOnlyAdmin):
 class ExportJobAdmin(ReadOnlyAdmin):
     list_display = ("id", "format", "status", "progress", "created_by", "created_at")
     list_filter = ("status", "format")
+
+
+@admin.register(models.ArticleAnswers)
+class ArticleAnswersAdmin(ReadOnlyAdmin):
+    list_display = ("session", "article", "reviewer", "version", "updated_at")
+    list_filter = ("session",)
+
+
+@admin.register(models.GoldAnswer)
+class GoldAnswerAdmin(ReadOnlyAdmin):
+    list_display = ("session", "article", "question_code", "decided_by", "decided_at")
+    list_filter = ("session", "question_code")

@@ -166,6 +166,55 @@ class SourcingLevel(models.Model):
         return self.code
 
 
+class ArticleQuestion(models.Model):
+    """An article-level question of a scheme (a credibility indicator).
+
+    ``options`` is the ordered list of ``{"code", "label"}`` choices (worst to
+    best for an ordinal question); a boolean question answers true/false and
+    its options are the fixed yes/no (see `services/article_answers.py`).
+    """
+
+    class Type(models.TextChoices):
+        NOMINAL = "nominal", "Nominal (one choice)"
+        ORDINAL = "ordinal", "Ordinal (one point of an ordered scale)"
+        MULTI = "multi", "Multi-select (a set of choices)"
+        BOOLEAN = "boolean", "Yes / no"
+
+    scheme = models.ForeignKey(
+        LabelScheme, on_delete=models.CASCADE, related_name="article_questions"
+    )
+    code = models.SlugField(max_length=50)
+    prompt = models.CharField(max_length=300)
+    type = models.CharField(max_length=10, choices=Type.choices)
+    options = models.JSONField(default=list, blank=True)
+    help = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scheme", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "code"], name="articlequestion_unique_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=["nominal", "ordinal", "multi", "boolean"]),
+                name="articlequestion_type_valid",
+            ),
+        ]
+
+    BOOLEAN_OPTIONS = ({"code": "yes", "label": "Yes"}, {"code": "no", "label": "No"})
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def shown_options(cls, type: str, options) -> list[dict]:
+        """The ordered options a client shows (boolean: the fixed yes/no)."""
+        if type == cls.Type.BOOLEAN:
+            return [dict(option) for option in cls.BOOLEAN_OPTIONS]
+        return list(options or [])
+
+
 class AnnotationSession(models.Model):
     """A team annotating a set of articles under one label scheme."""
 
@@ -1115,3 +1164,73 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} of import {self.job_id}"
+
+
+# --- Article questions: answers per reviewer, gold answers -----------------------
+
+
+class ArticleAnswers(models.Model):
+    """One reviewer's answers to the article questions of one article.
+
+    ``answers`` maps question codes to values (a code, a list of codes, or a
+    boolean); ``version`` is compare-and-set by every write.
+    """
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="article_answers"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "article", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "reviewer"],
+                name="articleanswers_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="articleanswers_version_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answers of {self.reviewer_id} on {self.article_id}"
+
+
+class GoldAnswer(models.Model):
+    """An adjudicated answer to one article question (the gold layer)."""
+
+    session = models.ForeignKey(
+        AnnotationSession, on_delete=models.CASCADE, related_name="gold_answers"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    question_code = models.SlugField(max_length=50)
+    value = models.JSONField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    # The reviewers' answers the decision was made from: {username: value}.
+    source_answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["session", "article", "question_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "article", "question_code"],
+                name="goldanswer_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold {self.question_code} of {self.article_id}"

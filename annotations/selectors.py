@@ -34,6 +34,7 @@ from annotations.models import (
     AgreementUnit,
     AnnotationSession,
     Article,
+    ArticleQuestion,
     ClaimType,
     CommentReadMarker,
     ExportJob,
@@ -183,7 +184,25 @@ def session_scheme(session: AnnotationSession) -> dict[str, Any]:
             .order_by("rank")
             .values("code", "name", "description", "rank", "weight", "shortcut")
         ),
+        "article_questions": scheme_questions(scheme.pk),
     }
+
+
+def scheme_questions(scheme_id: int) -> list[dict[str, Any]]:
+    """The scheme's article questions in order, options as a client shows them."""
+    return [
+        {
+            "code": row["code"],
+            "prompt": row["prompt"],
+            "type": row["type"],
+            "options": ArticleQuestion.shown_options(row["type"], row["options"]),
+            "help": row["help"],
+            "position": row["position"],
+        }
+        for row in ArticleQuestion.objects.filter(scheme_id=scheme_id)
+        .order_by("position", "code")
+        .values("code", "prompt", "type", "options", "help", "position")
+    ]
 
 
 def session_reviewers(session: AnnotationSession) -> list[str]:

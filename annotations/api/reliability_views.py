@@ -84,7 +84,14 @@ REPORT_RESPONSE = inline_serializer(
             child=serializers.DictField(),
             help_text="Ranked by sourcing: rank, key, label, sourcing {value, "
             "ci_low, ci_high, n, insufficient}, accuracy (or null), supported, "
-            "contradicted, n, accuracy_rank, truthfinder_trust",
+            "contradicted, n, accuracy_rank, truthfinder_trust, indicators "
+            "(article-question profile: {question: {type, n, options: {code: "
+            "{count, share, ci_low, ci_high}}}}, Wilson 95% intervals)",
+        ),
+        "outlet_indicators": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Every outlet with resolved article answers: label, "
+            "indicators (as in outlets).",
         ),
         "cited_sources": serializers.ListField(
             child=serializers.DictField(),
@@ -124,6 +131,7 @@ class ReliabilityReportView(ReliabilityMixin, APIView):
                 "session": self.session.pk,
                 "report": report_meta(report),
                 "outlets": payload.get("outlets", []),
+                "outlet_indicators": payload.get("outlet_indicators", []),
                 "cited_sources": payload.get("cited_sources", []),
                 "conflicts": payload.get("conflicts", []),
                 "truthfinder": payload.get("truthfinder"),

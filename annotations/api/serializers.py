@@ -107,11 +107,32 @@ class SourcingLevelSerializer(serializers.Serializer):
     shortcut = serializers.CharField()
 
 
+class QuestionOptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ArticleQuestionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    prompt = serializers.CharField()
+    type = serializers.ChoiceField(choices=["nominal", "ordinal", "multi", "boolean"])
+    options = QuestionOptionSerializer(
+        many=True,
+        help_text="In order (ordinal: worst first). A boolean question answers "
+        "true/false; its options are yes, no.",
+    )
+    help = serializers.CharField(allow_blank=True)
+    position = serializers.IntegerField()
+
+
 class SchemeSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     claim_types = ClaimTypeSerializer(many=True)
     sourcing_levels = SourcingLevelSerializer(many=True, help_text="Ordered by rank.")
+    article_questions = ArticleQuestionSerializer(
+        many=True, help_text="Article-level questions, in order."
+    )
 
 
 class SessionSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from annotations.api import (
     discussion_views,
     export_views,
     intake_views,
+    question_views,
     reliability_views,
     session_admin_views,
     undo_views,
@@ -272,4 +273,21 @@ urlpatterns: list = [
         name="library-article-detail",
     ),
     # --- end article library and intake -------------------------------------------
+    # --- Article questions: answers (blind), disputes, gold answers ------------
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/answers/",
+        question_views.ArticleAnswersView.as_view(),
+        name="article-answers",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/gold-answers/",
+        question_views.GoldAnswersView.as_view(),
+        name="article-gold-answers",
+    ),
+    path(
+        "sessions/<int:sid>/question-disputes/",
+        question_views.QuestionDisputesView.as_view(),
+        name="question-disputes",
+    ),
+    # --- end article questions ----------------------------------------------------
 ]

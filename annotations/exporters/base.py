@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
+from annotations.exporters.answers import article_questions_by_article
 from annotations.exporters.gold_agreed import (
     GOLD_CHOICES,
     GOLD_COMPLETE,
@@ -427,6 +428,8 @@ class ArticleBundle:
     review_states: list[dict[str, Any]] = field(default_factory=list)
     # Discussion threads by unit key (`threads=True`; never for hide_units).
     threads: list[dict[str, Any]] = field(default_factory=list)
+    # Article-question answers and gold answers (`article_questions=True`).
+    article_questions: dict[str, Any] = field(default_factory=dict)
 
 
 class _Names:
@@ -465,6 +468,7 @@ def iter_bundles(
     on_chunk: Callable[[int], None] | None = None,
     review_states: bool = False,
     threads: bool = False,
+    article_questions: bool = False,
 ) -> Iterator[ArticleBundle]:
     """Articles by external id, `chunk_size` at a time, with their spans.
 
@@ -548,6 +552,9 @@ def iter_bundles(
         threads_by_article: dict[int, list[dict[str, Any]]] = {}
         if threads and not filters.hide_units:
             threads_by_article = _threads(filters, ids, names)
+        questions_by_article: dict[int, dict[str, Any]] = {}
+        if article_questions:
+            questions_by_article = _article_questions(filters, ids)
         for article in chunk:
             spans = spans_by_article[article["id"]]
             spans.sort(key=span_sort_key)
@@ -556,12 +563,18 @@ def iter_bundles(
                 spans=spans,
                 review_states=states_by_article.get(article["id"], []),
                 threads=threads_by_article.get(article["id"], []),
+                article_questions=questions_by_article.get(article["id"], {}),
             )
         done += len(chunk)
         if on_chunk is not None:
             on_chunk(done)
         if len(chunk) < chunk_size:
             return
+
+
+def _article_questions(filters: ExportFilters, ids: list[int]) -> dict:
+    session = AnnotationSession.objects.only("scheme_id").get(pk=filters.session_id)
+    return article_questions_by_article(filters, ids, session)
 
 
 def _review_states(

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
+from annotations.exporters.answers import questions_card_section, questions_markdown
 from annotations.exporters.base import (
     FORMAT_VERSION,
     STATUS_NONE,
@@ -35,6 +36,7 @@ from annotations.models import (
     ClaimType,
     SourcingLevel,
 )
+from annotations.selectors import scheme_questions
 
 
 def _counts(query, field: str) -> dict[str, int]:
@@ -197,8 +199,14 @@ def datacard_build(filters: ExportFilters) -> dict[str, Any]:
                     "code", "name", "description", "rank", "weight"
                 )
             ),
+            "article_questions": scheme_questions(scheme.pk),
         },
         "counts": {"articles": article_queryset(filters).count()},
+        "article_questions": questions_card_section(
+            filters,
+            session,
+            list(article_queryset(filters).values_list("id", flat=True)),
+        ),
         "raw": _raw_section(filters) if filters.include_raw else None,
         "gold": _gold_section(filters) if filters.include_gold else None,
         "agreement": None,
@@ -342,6 +350,8 @@ def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
                 ("username", "gold spans"),
                 ((a["username"], a["gold_spans"]) for a in section["adjudicators"]),
             )
+    agreement = card["agreement"] or {}
+    yield from questions_markdown(card["article_questions"], agreement.get("report"))
     yield from _conll_markdown(card["conll"])
     yield "## Agreement\n\n"
     if card["agreement"] is None:

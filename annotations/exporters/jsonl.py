@@ -22,6 +22,7 @@ def article_record(bundle: ArticleBundle, session: dict[str, Any]) -> dict[str, 
         outlet = {"domain": article["outlet__domain"], "name": article["outlet__name"]}
     published = article["published_date"]
     return {
+        "article_questions": bundle.article_questions,
         "format_version": FORMAT_VERSION,
         "id": article_iri(article["external_id"]),
         "external_id": article["external_id"],
@@ -45,5 +46,7 @@ def article_record(bundle: ArticleBundle, session: dict[str, Any]) -> dict[str, 
 def jsonl_lines(filters: ExportFilters, **options: Any) -> Iterator[bytes]:
     """Yield one serialised article per line (sorted keys, UTF-8, no spaces)."""
     session = session_summary(filters.session_id)
-    for bundle in iter_bundles(filters, review_states=True, threads=True, **options):
+    for bundle in iter_bundles(
+        filters, review_states=True, threads=True, article_questions=True, **options
+    ):
         yield dumps(article_record(bundle, session)) + b"\n"

@@ -21,7 +21,10 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Literal
 
+import numpy as np
+
 from annotations.metrics.agreement import krippendorff_alpha
+from annotations.metrics.annotators import wilson_interval
 
 QuestionKind = Literal["likert", "yes_no", "single", "multi"]
 QUESTION_KINDS = ("likert", "yes_no", "single", "multi")
@@ -127,3 +130,87 @@ def question_alpha(
         for row in data
     ]
     return alpha_with_distance(sets, set_distance)
+
+
+def answers_agree(kind: str, values: Sequence[Any]) -> bool:
+    """Whether answers are all the same (multi-select: the same set of options)."""
+    if kind == "multi":
+        return len({frozenset(value) for value in values}) <= 1
+    return len({repr(value) for value in values}) <= 1
+
+
+def bootstrap_set_alpha_ci(
+    data: Sequence[Sequence[Any]],
+    distance: Callable[[Any, Any], float] = masi_distance,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of `alpha_with_distance`, resampling units.
+
+    Each pairable unit is summarised once (its value counts and its observed
+    disagreement), so a draw is a weighted sum: with C the units x values
+    counts, o the units' observed disagreement and w a draw's multiplicities,
+    alpha = 1 - (w.m - 1) (w.o) / ((wC) D (wC)). Draws where alpha is
+    undefined are skipped; None when alpha itself is undefined.
+    """
+    if draws < 1 or not 0 < confidence < 1:
+        raise ValueError("need draws >= 1 and 0 < confidence < 1")
+    if alpha_with_distance(data, distance) is None:
+        return None
+    pairable = [values for values in _units(data) if len(values) >= 2]
+    distinct = sorted({v for values in pairable for v in values}, key=repr)
+    index = {value: i for i, value in enumerate(distinct)}
+    delta = np.array([[distance(a, b) for b in distinct] for a in distinct])
+    counts = np.zeros((len(pairable), len(distinct)))
+    for row, values in enumerate(pairable):
+        for value in values:
+            counts[row, index[value]] += 1
+    sizes = counts.sum(axis=1)
+    observed = np.einsum("uv,vw,uw->u", counts, delta, counts) / (sizes - 1)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(pairable), size=(draws, len(pairable)))
+    weights = np.zeros((draws, len(pairable)))
+    np.add.at(weights, (np.arange(draws)[:, None], picks), 1)
+    marginals = weights @ counts
+    expected = np.einsum("dv,vw,dw->d", marginals, delta, marginals)
+    total = weights @ sizes
+    defined = expected > 0
+    alphas = (
+        1 - (total[defined] - 1) * (weights @ observed)[defined] / (expected[defined])
+    )
+    if not len(alphas):
+        return None
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(alphas, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def option_shares(
+    kind: str, options: Sequence[str], answers: Sequence[Any], confidence: float = 0.95
+) -> dict[str, Any]:
+    """Share of answers choosing each option, with a Wilson score interval.
+
+    ``answers`` has one resolved answer per article (an option code, a
+    collection of codes for ``multi``, a boolean for ``boolean``, mapped to
+    yes/no). For ``multi`` a share is of the articles whose set contains the
+    option, so shares need not sum to one. ``n`` is the number of answers.
+    """
+    n = len(answers)
+    shares = {}
+    for option in options:
+        if kind == "multi":
+            count = sum(option in answer for answer in answers)
+        elif kind == "boolean":
+            count = sum((answer is True) == (option == "yes") for answer in answers)
+        else:
+            count = sum(answer == option for answer in answers)
+        low, high = wilson_interval(count, n, confidence)
+        shares[option] = {
+            "count": count,
+            "share": count / n if n else None,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    return {"n": n, "options": shares}

@@ -39,6 +39,10 @@ from annotations.services.agreement_store import (
     units_store,
 )
 from annotations.services.agreement_types import AgreementInputs
+from annotations.services.question_agreement import (
+    question_agreement_for,
+    session_fingerprint_with_questions,
+)
 from annotations.services.recompute import reliability_enqueue, session_changes
 
 logger = logging.getLogger(__name__)
@@ -126,8 +130,12 @@ def _plan(
     ]
     fingerprints = {a: stored.fingerprint for a, stored in index.items()}
     fingerprints.update(inputs.fingerprints)
-    session_fp = session_fingerprint(
-        params, [(a, fingerprints.get(a, "")) for a in order]
+    # Article-question answers feed the session report too (question_agreement).
+    session_fp = session_fingerprint_with_questions(
+        session_id=session_id,
+        fingerprint=session_fingerprint(
+            params, [(a, fingerprints.get(a, "")) for a in order]
+        ),
     )
     stored_fp = (
         AgreementReport.objects.filter(session_id=session_id, article__isnull=True)
@@ -204,6 +212,9 @@ def _recompute_once(
     session_payload = None
     if plan.session_changed:
         session_payload = _session_payload(session_id, plan, new_stats)
+        session_payload["article_questions"] = question_agreement_for(
+            session_id=session_id, draws=draws, seed=BOOTSTRAP_SEED
+        )
     lap("session_metrics")
     with transaction.atomic():
         session_report = report_lock(session_id=session_id)
@@ -450,7 +461,12 @@ def agreement_compute_inline(
     inputs = agreement_inputs_load(session_id=session_id, draws=_draws(bootstrap_draws))
     scope = inputs.article_ids if article_id is None else [article_id]
     units = [u for a in scope for u in units_align(inputs, a)]
-    return payload_build(inputs, units, scope, seed=BOOTSTRAP_SEED)
+    payload = payload_build(inputs, units, scope, seed=BOOTSTRAP_SEED)
+    if article_id is None:
+        payload["article_questions"] = question_agreement_for(
+            session_id=session_id, draws=inputs.draws, seed=BOOTSTRAP_SEED
+        )
+    return payload
 
 
 __all__ = [

@@ -34,6 +34,7 @@ from annotations.models import (
 )
 from annotations.services.articles import article_upsert
 from annotations.services.discussion import comment_text_clean
+from annotations.services.imports_questions import article_questions_restore
 from annotations.services.schemes import DEFAULT_SCHEME_SLUG, scheme_ensure_default
 from annotations.services.spans import (
     MAX_BULK_SPANS,
@@ -115,6 +116,8 @@ class _CorpusImporter:
             "units": 0,
             "review_states": 0,
             "comments": 0,
+            "answers": 0,
+            "gold_answers": 0,
         }
 
     def session_for(self, info: Any) -> AnnotationSession:
@@ -372,6 +375,23 @@ class _CorpusImporter:
         UnitComment.objects.bulk_create(rows)
         self.counts["comments"] += len(rows)
 
+    def article_questions_for(self, article: Article, data: Any, line: int) -> None:
+        """Recreate the reviewers' answers and the adjudicated gold answers."""
+
+        def user_for(username: str, role: str):
+            user = _user_ensure(username)
+            _membership_ensure(self.session, user, role)
+            return user
+
+        try:
+            answers, gold = article_questions_restore(
+                session=self.session, article=article, data=data, user_for=user_for
+            )
+        except ValidationError as exc:
+            raise _refusal(exc, line) from None
+        self.counts["answers"] += answers
+        self.counts["gold_answers"] += gold
+
     def units_for(self, article, spans, created) -> dict[str, AgreementUnit]:
         """Recreate the units the spans name, with their stored key and status.
 
@@ -551,6 +571,9 @@ def corpus_import(*, lines: Iterable[str]) -> dict[str, int]:
             article, record.get("review_states", []), line_number
         )
         importer.threads_for(article, record.get("threads", []), line_number)
+        importer.article_questions_for(
+            article, record.get("article_questions"), line_number
+        )
     if importer.session is None:
         raise ImportRefused([{"record": None, "message": "The file has no records."}])
     return {"session": importer.session.pk, **importer.counts}

@@ -26,6 +26,11 @@ from annotations.services.recompute import (
     reliability_schedule_release,
     session_changes_total,
 )
+from annotations.services.reliability_indicators import (
+    indicator_fingerprint_join,
+    indicator_inputs_load,
+    indicator_profiles_attach,
+)
 from annotations.services.reliability_inputs import (
     reliability_fingerprint,
     reliability_inputs_load,
@@ -115,7 +120,10 @@ def reliability_recompute(
         ):
             return report  # the quick no-op: no span read
         inputs = reliability_inputs_load(session_id=session_id)
-        fingerprint = reliability_fingerprint(inputs, params)
+        indicators = indicator_inputs_load(session_id=session_id)
+        fingerprint = indicator_fingerprint_join(
+            reliability_fingerprint(inputs, params), indicators
+        )
         if fingerprint == report.fingerprint and not force:
             report.marked_stale = False
             report.input_changes = input_changes
@@ -123,6 +131,7 @@ def reliability_recompute(
             report.save(update_fields=["marked_stale", "input_changes", "input_key"])
             return report
         payload, rows = reliability_compute(inputs, params)
+        indicator_profiles_attach(payload, indicators)
         payload["rows"] = _scores_store(report, rows)
         report.fingerprint = fingerprint
         report.payload = payload

@@ -1,8 +1,9 @@
-"""The default label scheme (claim types and sourcing levels), shipped as data."""
+"""The default label scheme (claim types, sourcing levels, article questions)."""
 
 from django.db import transaction
 
 from annotations.models import ClaimType, LabelScheme, SourcingLevel
+from annotations.services.article_questions import scheme_questions_ensure_default
 
 DEFAULT_SCHEME_SLUG = "default"
 
@@ -138,4 +139,5 @@ def scheme_ensure_default() -> LabelScheme:
                 "shortcut": shortcut,
             },
         )
+    scheme_questions_ensure_default(scheme)
     return scheme

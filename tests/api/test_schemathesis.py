@@ -72,6 +72,10 @@ CHECKED_AGAINST_STORED_DATA = (
     "POST /api/sessions/{session_id}/facts/{fact_id}/links/",
     "GET /api/sessions/{session_id}/export/",
     "POST /api/sessions/{session_id}/exports/",
+    # Answers and gold answers: codes and options come from the session's
+    # scheme; the answers' version must be the stored one (else 409).
+    "PUT /api/sessions/{sid}/articles/{aid}/answers/",
+    "PUT /api/sessions/{sid}/articles/{aid}/gold-answers/",
 )
 REVOKE_OWN_TOKEN = (
     "DELETE /api/auth/token/",

@@ -13,6 +13,7 @@ import { Discussion } from "./adjudicate/discussion.js";
 import { EditForm } from "./adjudicate/edit.js";
 import { REASON_FILTERS, reasonsList, reasonWords } from "./adjudicate/reasons.js";
 import { GoldUndo } from "./adjudicate/undo.js";
+import { QuestionDisputes } from "./adjudicate/questions.js";
 import { FIELD_LABELS, errorText as apiErrorText, request, getAll, el } from "./http.js";
 
 const root = document.getElementById("adjudicate");
@@ -366,6 +367,7 @@ document.addEventListener("keydown", (event) => {
     return;
   }
   if (typing(event.target) || edit.editing) return;
+  if (event.target.closest && event.target.closest("#question-disputes")) return;
   const key = event.key.toLowerCase();
   const actions = {
     j: () => step(1),
@@ -416,6 +418,12 @@ const openAt = (preferId) => loadQueue(preferId, { widen: true });
 const hashMatch = location.hash.match(/^#unit-(\d+)$/);
 const unitParam = new URLSearchParams(location.search).get("unit");
 const linkedUnit = hashMatch ? Number(hashMatch[1]) : /^\d+$/.test(unitParam ?? "") ? Number(unitParam) : undefined;
-Promise.all([loadFacts(), discussion.loadUnread(), openAt(linkedUnit)]).finally(() => {
+const questionDisputes = new QuestionDisputes({ sessionApi, say, showError });
+Promise.all([
+  loadFacts(),
+  discussion.loadUnread(),
+  openAt(linkedUnit),
+  questionDisputes.load(),
+]).finally(() => {
   document.body.dataset.ready = "1";
 });

@@ -6,6 +6,7 @@
 // reliability score. User text (names, quotes, labels) only reaches the DOM through
 // textContent or attribute setters, never as HTML.
 
+import { drawQuestions } from "./dashboard/questions.js";
 import { errorText as apiErrorText, request, el } from "./http.js";
 import { BAND_COLOURS, BAND_INK, band, diagnosticsList, figureText, fmt, legend, readingBadge, reasonCounts } from "./readings.js";
 
@@ -446,6 +447,7 @@ async function loadAgreement() {
   alphaCard("sourcing_quality", "sourcing quality", payload.labels.sourcing_quality);
   detectionCard(payload.detection);
   countsCard(payload.counts);
+  drawQuestions(payload.article_questions);
   fillReviewerSelects();
   drawHeatmap();
   drawConfusion();

@@ -9,6 +9,7 @@
 //   workspace/undo.js       Undo after a span is deleted
 //   workspace/panel.js      the span panel (form in workspace/form.js)
 //   workspace/side.js       span list, legend, chooser, done state
+//   workspace/questions.js  the article questions (answers saved as given)
 //   workspace/messages.js   errors and status lines
 //   offsets.js              UTF-16 <-> code points, shared with the other pages
 //
@@ -21,6 +22,7 @@ import { createDocument } from "./workspace/document.js";
 import { buildChoices } from "./workspace/form.js";
 import { Messages } from "./workspace/messages.js";
 import { SpanPanel } from "./workspace/panel.js";
+import { QuestionsPanel } from "./workspace/questions.js";
 import { WordCursor } from "./workspace/selection.js";
 import { Sidebar } from "./workspace/side.js";
 import { TextView } from "./workspace/text.js";
@@ -95,7 +97,7 @@ function isTyping(target) {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA"].includes(target.tagName));
 }
 
-function onKeyDown(event, textEl, { side, cursor, panel, undo }) {
+function onKeyDown(event, textEl, { side, cursor, panel, undo, questions }) {
   const undoKey = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z";
   if (undoKey && undo.pending() && !isTyping(event.target)) {
     event.preventDefault();
@@ -107,6 +109,7 @@ function onKeyDown(event, textEl, { side, cursor, panel, undo }) {
     event.preventDefault();
     return;
   }
+  if (questions && questions.onKey(event, panel.mode() !== "idle")) return;
   if (event.target === textEl && cursor.onKey(event)) return;
   panel.onKey(event);
 }
@@ -149,6 +152,26 @@ function bindEvents(textEl, parts) {
   });
 }
 
+// The article-questions panel, for reviewers of a scheme that has questions.
+async function startQuestions(config, scheme, messages) {
+  const rootEl = byId("questions");
+  const questions = scheme.article_questions || [];
+  if (!rootEl || !config.canAnnotate || !questions.length) return null;
+  const panel = new QuestionsPanel({
+    rootEl,
+    url: `${config.apiBase}articles/${config.articleId}/answers/`,
+    questions,
+    messages,
+    textEl: config.textEl,
+  });
+  if (!(await panel.load())) {
+    messages.showError("Could not load your answers to the article questions.");
+    return null;
+  }
+  rootEl.hidden = false;
+  return panel;
+}
+
 async function start() {
   const config = pageConfig();
   const { textEl, canAnnotate } = config;
@@ -169,6 +192,7 @@ async function start() {
   parts.view.render();
   parts.side.renderSpanList();
   parts.side.renderDone();
+  parts.questions = await startQuestions(config, loaded.scheme, messages);
   bindEvents(textEl, parts);
   textEl.setAttribute("aria-busy", "false");
   if (!canAnnotate) {

@@ -21,6 +21,7 @@ export function createDocument({ scheme, granularity, article, spans }) {
     levels: new Map(), // code -> sourcing level, best first
     spans: new Map(), // id -> span with u16start/u16end
     done: Boolean(article.my_done),
+    questionCount: (scheme.article_questions || []).length, // article questions
   };
   for (const claim of [...scheme.claim_types].sort((a, b) => a.position - b.position)) {
     doc.claimTypes.set(claim.code, claim);

@@ -78,6 +78,13 @@ export class Sidebar {
       ...[...this.doc.levels.values()]
         .filter((l) => l.shortcut)
         .map((l) => [l.shortcut, `Sourcing: ${l.name}`]),
+      ...(this.canAnnotate && (this.doc.questionCount || 0) > 0
+        ? [
+            ["a", "Go to the article questions (no span open)"],
+            ["1–9", "In a question: choose option n (multi-select: toggle)"],
+            ["Enter", "In a question: go to the next one (Esc: back to the text)"],
+          ]
+        : []),
       ["w", "Change the open span's words: select the new ones"],
       ["Enter", "Save the span (Ctrl+Enter in the note)"],
       ["Esc", "Cancel (press twice to discard edits)"],
