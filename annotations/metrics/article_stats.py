@@ -24,6 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
+from annotations.metrics.reasons import REASON_COUNT_KEYS
 from annotations.metrics.spans import (
     Span,
     merge_overlapping,
@@ -48,7 +49,7 @@ def _dimension_tables(name: str) -> dict[str, tuple[str, ...]]:
 
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "counts": ("spans", "units", *STATUSES, "length"),
+    "counts": ("spans", "units", *STATUSES, *REASON_COUNT_KEYS, "length"),
     # Reviewers who marked the article or are done with it; who marked a unit.
     "active": ("reviewer",),
     "marked": ("reviewer",),
@@ -155,6 +156,7 @@ def article_stats(
     length: int,
     status: Mapping[str, int],
     frame: Frame,
+    reasons: Mapping[str, int] | None = None,
     threshold: float,
     with_units: bool = False,
 ) -> ArticleStats:
@@ -162,7 +164,8 @@ def article_stats(
 
     ``units`` are the aligned units (at most one member per reviewer),
     ``marks`` every span of the article, ``active`` the reviewers who marked
-    it or are done with it, ``status`` the unit status counts. ``with_units``
+    it or are done with it, ``status`` the unit status counts, ``reasons``
+    the units per disagreement reason (`reasons.reason_counts`). ``with_units``
     adds the per-unit value counts the per-unit bootstrap needs.
     """
     active = set(active) | {mark.reviewer for mark in marks}
@@ -176,7 +179,15 @@ def article_stats(
     who = np.array([reviewer_of[m.reviewer] for m in members], dtype=np.int64)
     tables = {
         "counts": _rows(
-            [[len(marks), len(units), *(status.get(s, 0) for s in STATUSES), length]],
+            [
+                [
+                    len(marks),
+                    len(units),
+                    *(status.get(s, 0) for s in STATUSES),
+                    *((reasons or {}).get(k, 0) for k in REASON_COUNT_KEYS),
+                    length,
+                ]
+            ],
             "counts",
         ),
         "active": _rows([[reviewer_of[name]] for name in sorted(active)], "active"),

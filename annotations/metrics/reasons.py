@@ -8,6 +8,8 @@ from typing import Any
 
 DIMENSIONS = ("claim_type", "sourcing_quality", "cited_source")
 REASON_KINDS = ("missed_by", "boundary", *DIMENSIONS)
+# The keys of `reason_counts`: units per reason kind, boundary-only, no reason.
+REASON_COUNT_KEYS = (*REASON_KINDS, "boundary_only", "none")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def boundary_only(reasons: Sequence[dict[str, Any]]) -> bool:
 
 def reason_counts(all_reasons: Iterable[Sequence[dict[str, Any]]]) -> dict[str, int]:
     """Units per reason kind, plus ``boundary_only`` and ``none`` (no reason)."""
-    counts = dict.fromkeys((*REASON_KINDS, "boundary_only", "none"), 0)
+    counts = dict.fromkeys(REASON_COUNT_KEYS, 0)
     for reasons in all_reasons:
         kinds = {reason["kind"] for reason in reasons}
         for kind in kinds:

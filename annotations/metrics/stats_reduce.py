@@ -37,6 +37,7 @@ from annotations.metrics.article_stats import (
     ArticleStats,
     Frame,
 )
+from annotations.metrics.reasons import REASON_COUNT_KEYS
 
 Bootstrap = Literal["article", "unit"]
 
@@ -147,6 +148,10 @@ def figures_reduce(
             "status": {
                 status: int(counts[2 + index]) if scope.n else 0
                 for index, status in enumerate(STATUSES)
+            },
+            "reasons": {
+                kind: int(counts[2 + len(STATUSES) + index]) if scope.n else 0
+                for index, kind in enumerate(REASON_COUNT_KEYS)
             },
         },
         "labels": labels,

@@ -25,6 +25,7 @@ from annotations.metrics.article_stats import (
     stats_decode,
     unit_tables_decode,
 )
+from annotations.metrics.reasons import reason_counts
 from annotations.metrics.stats_reduce import figures_reduce
 from annotations.models import AgreementArticleStats
 from annotations.services.agreement_payload import PAYLOAD_VERSION, status_counts
@@ -118,6 +119,7 @@ def article_stats_of(
         active=marked | (inputs.done.get(article_id, set()) & set(inputs.reviewers)),
         length=inputs.article_lengths[article_id],
         status=status_counts(units),
+        reasons=reason_counts(unit.reasons for unit in units),
         frame=frame_of(inputs),
         threshold=inputs.session.alignment_threshold,
         with_units=True,
