@@ -463,6 +463,12 @@ def _offset_map_store(article_id: int, sha: str, text: str) -> OffsetMap:
     return offset_map
 
 
+def article_in_session(*, session: AnnotationSession, article_id: int) -> bool:
+    return SessionArticle.objects.filter(
+        session=session, article_id=article_id
+    ).exists()
+
+
 # --- Review dashboard -----------------------------------------------------------
 
 

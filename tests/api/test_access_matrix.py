@@ -22,7 +22,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from annotations.models import AgreementUnit, ExportJob, ReliabilityScore, TaskRecord
+from annotations.models import (
+    AgreementUnit,
+    ExportJob,
+    ImportJob,
+    ReliabilityScore,
+    TaskRecord,
+)
 from annotations.services.adjudication import fact_create, fact_link_add, gold_decide
 from annotations.services.agreement import agreement_recompute
 from annotations.services.reliability import reliability_recompute
@@ -35,6 +41,7 @@ ACTORS = (
     "anonymous",
     "outsider",
     "lead",
+    "session_lead",
     "reviewer_a",
     "reviewer_b",
     "adjudicator",
@@ -73,10 +80,16 @@ def _everyone(anon: dict, expected) -> dict:
 
 
 def _member(anon: dict, **override) -> dict:
-    """Members and staff pass; signed-in outsiders (a lead of nothing here too) 404."""
+    """Members and staff pass; signed-in outsiders (a lead of nothing here too) 404.
+
+    A lead of the session who holds no role in it manages it (settings,
+    members, articles, plan) but does not take part in the annotation: its
+    work routes answer as to an outsider.
+    """
     expected = {
         "outsider": 404,
         "lead": 404,
+        "session_lead": 404,
         "reviewer_a": OK,
         "reviewer_b": OK,
         "adjudicator": OK,
@@ -88,7 +101,21 @@ def _member(anon: dict, **override) -> dict:
 SIGNED_IN = _everyone(ANON_API, OK)
 ANYONE = _everyone({}, OK)
 STAFF_ONLY = {**_everyone(ANON_API, 403), "staff": OK}
+# Leads (staff or `manage_sessions`), in any session: create sessions, accounts,
+# use the library and the intake.
+LEADS = {**_everyone(ANON_API, 403), "lead": OK, "session_lead": OK, "staff": OK}
+WEB_LEADS = {**LEADS, **ANON_WEB}
+# Managing this session: its leads and staff; its members 403, anyone else 404.
+MANAGE = {
+    **_member(ANON_API, reviewer_a=403, reviewer_b=403, adjudicator=403),
+    "session_lead": OK,
+}
+WEB_MANAGE = {**MANAGE, **ANON_WEB}
+# An import job: its creator (the other lead) and staff.
+IMPORT_JOB = {**LEADS, "session_lead": 404}
 MEMBER = _member(ANON_API)
+# What a lead of the session reads to manage it, and exports (in full).
+MEMBER_OR_LEAD = {**MEMBER, "session_lead": OK}
 REVIEWER_WRITE = _member(ANON_API, adjudicator=403, staff=403)
 ADJUDICATING = _member(ANON_API, reviewer_a=403, reviewer_b=403)
 WEB_MEMBER = _member(ANON_WEB)
@@ -117,10 +144,10 @@ POLICIES: dict[str, dict[str, dict]] = {
     "api:token-rotate": {"POST": SIGNED_IN},
     "api:user-token": {"DELETE": STAFF_ONLY},
     "api:me": {"GET": SIGNED_IN},
-    "api:session-list": {"GET": SIGNED_IN},
-    "api:session-detail": {"GET": MEMBER},
-    "api:article-list": {"GET": MEMBER},
-    "api:article-detail": {"GET": MEMBER},
+    "api:session-list": {"GET": SIGNED_IN, "POST": LEADS},
+    "api:session-detail": {"GET": MEMBER_OR_LEAD, "PATCH": MANAGE},
+    "api:article-list": {"GET": MEMBER, "POST": MANAGE},
+    "api:article-detail": {"GET": MEMBER, "DELETE": MANAGE},
     "api:article-review-state": {"PUT": REVIEWER_WRITE},
     "api:span-list": {"GET": MEMBER, "POST": REVIEWER_WRITE},
     "api:span-bulk": {"POST": REVIEWER_WRITE},
@@ -141,8 +168,8 @@ POLICIES: dict[str, dict[str, dict]] = {
     "api:adjudication-facts": {"GET": ADJUDICATING, "POST": ADJUDICATING},
     "api:adjudication-fact-links": {"POST": ADJUDICATING},
     "api:adjudication-fact-link": {"DELETE": ADJUDICATING},
-    "api:session-export": {"GET": MEMBER},
-    "api:session-export-jobs": {"POST": MEMBER},
+    "api:session-export": {"GET": MEMBER_OR_LEAD},
+    "api:session-export-jobs": {"POST": MEMBER_OR_LEAD, "GET": MEMBER_OR_LEAD},
     "api:export-job-detail": {"GET": EXPORT_JOB},
     "api:export-job-download": {"GET": EXPORT_JOB},
     "api:agreement-session": {"GET": FIGURES},
@@ -157,8 +184,28 @@ POLICIES: dict[str, dict[str, dict]] = {
     "api:discussion-comments-read": {"POST": THREAD},
     "api:discussion-unread": {"GET": MEMBER},
     "api:discussion-note": {"GET": ADJUDICATING, "PUT": ADJUDICATING},
+    "api:session-members": {"GET": MANAGE, "POST": MANAGE},
+    "api:session-member": {"DELETE": MANAGE},
+    "api:session-assignments": {"GET": MANAGE},
+    "api:session-assignment": {"PUT": MANAGE},
+    "api:users": {"GET": LEADS, "POST": LEADS},
+    "api:article-import": {"POST": LEADS},
+    "api:article-import-job": {"GET": IMPORT_JOB},
+    "api:library-article-list": {"GET": LEADS},
+    "api:library-article-detail": {"GET": LEADS},
+    "api:article-answers": {"GET": MEMBER, "PUT": REVIEWER_WRITE},
+    "api:article-gold-answers": {"GET": ADJUDICATING, "PUT": ADJUDICATING},
+    "api:question-disputes": {"GET": ADJUDICATING},
     "web:home": {"GET": {**_everyone(ANON_WEB, OK)}},
-    "web:session": {"GET": WEB_MEMBER},
+    "web:session-new": {"GET": WEB_LEADS},
+    "web:session-manage": {"GET": WEB_MANAGE},
+    "web:queue": {"GET": WEB_MEMBER},
+    # The one-time link: anyone may open it (a wrong token is a page saying so).
+    "web:set-password": {"GET": ANYONE, "POST": ANYONE, "PUT": ANYONE},
+    "web:set-password-done": {"GET": ANYONE},
+    "web:library": {"GET": WEB_LEADS},
+    # A lead without a role is sent on to the session's management page.
+    "web:session": {"GET": {**WEB_MEMBER, "session_lead": 302}},
     "web:annotate": {"GET": WEB_MEMBER},
     "web:dashboard": {"GET": WEB_ADJUDICATING},
     "web:disputes": {"GET": WEB_ADJUDICATING},
@@ -228,9 +275,11 @@ def world(db):
         "adjudicator": UserFactory(username="adjudicator"),
         "staff": UserFactory(username="staff", is_staff=True),
     }
-    users["lead"].user_permissions.add(
-        Permission.objects.get(codename="manage_sessions")
-    )
+    users["session_lead"] = UserFactory(username="session-lead")
+    manage = Permission.objects.get(codename="manage_sessions")
+    users["lead"].user_permissions.add(manage)
+    users["session_lead"].user_permissions.add(manage)
+    import_job = ImportJob.objects.create(created_by=users["lead"])
     article = ArticleFactory(external_id="matrix", text=TEXT)
     worlds = {}
     for mode in MODES:
@@ -240,6 +289,7 @@ def world(db):
             adjudicators=[users["adjudicator"]],
             blind=mode == "blind",
         )
+        session.leads.add(users["session_lead"])
         span_a = make_span(
             session, article, users["reviewer_a"], quote=QUOTE_A, cited_source=MARKER_A
         )
@@ -287,6 +337,9 @@ def world(db):
             "kind": score.subject_kind,
             "subject_key": score.subject_key,
             "user_id": users["reviewer_a"].pk,
+            "uidb64": "MQ",
+            "token": "set-password",
+            "overrides": {"api:article-import-job": {"job_id": import_job.pk}},
         }
     return users, worlds
 
@@ -349,7 +402,9 @@ def test_route_answers_each_actor_by_its_policy(world, route, method):
     wrong = []
     for mode in MODES:
         expected_by_actor = policy.get(mode, policy) if "blind" in policy else policy
-        url = _url(route, worlds[mode])
+        url = _url(
+            route, {**worlds[mode], **worlds[mode]["overrides"].get(route.key, {})}
+        )
         for actor in ACTORS:
             user = None if actor == "anonymous" else users[actor]
             response = _answer(user, method, url)
