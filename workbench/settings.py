@@ -362,6 +362,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets several components share get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ExportJobStatusEnum": "annotations.models.ExportJob.Status",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------

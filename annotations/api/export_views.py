@@ -131,7 +131,14 @@ class ExportBaseView(APIView):
         ),
         *FILTER_PARAMETERS,
     ],
-    responses={(200, "*/*"): OpenApiTypes.BINARY, **ERROR_RESPONSES},
+    responses={
+        # JSON documents (the data card, W3C and ClaimReview graphs) are JSON
+        # objects; the line and table formats are bytes.
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        (200, "*/*"): OpenApiTypes.BINARY,
+        **ERROR_RESPONSES,
+    },
 )
 class SessionExportView(ExportBaseView):
     """GET: stream the session's corpus in `format` (default jsonl)."""

@@ -52,9 +52,16 @@ def unit_adjudicated_store(*, unit_id: int) -> None:
     """Mark a unit adjudicated the moment a decision is saved (the adjudicator's
     immediate feedback); the next recompute confirms it from the gold layer.
 
-    This module writes every unit status: the recompute (`units_store`) and this.
+    This module writes every unit status: the recompute (`units_store`), this
+    and `unit_retracted_store`.
     """
     AgreementUnit.objects.filter(pk=unit_id).update(status=AgreementStatus.ADJUDICATED)
+
+
+def unit_retracted_store(*, unit_id: int) -> None:
+    """A unit whose only decision was undone is disputed again, at once (the
+    next recompute confirms it from the reviewers' spans)."""
+    AgreementUnit.objects.filter(pk=unit_id).update(status=AgreementStatus.DISPUTED)
 
 
 def units_store(

@@ -10,8 +10,9 @@ retracts it (no current decision; the unit is disputed again).
 from django.db import transaction
 from django.db.models import Max
 
-from annotations.models import AgreementStatus, AgreementUnit, FactLink, GoldSpan
+from annotations.models import FactLink, GoldSpan
 from annotations.services.adjudication import adjudicator_check
+from annotations.services.agreement_store import unit_retracted_store
 from annotations.services.recompute import articles_changed
 
 COPIED = (
@@ -78,8 +79,6 @@ def gold_undo(*, session_id: int, gold_id: int, actor) -> GoldSpan | None:
         )
     elif gold.unit_id is not None:
         # Immediate feedback; the agreement recompute confirms the status.
-        AgreementUnit.objects.filter(pk=gold.unit_id).update(
-            status=AgreementStatus.DISPUTED
-        )
+        unit_retracted_store(unit_id=gold.unit_id)
     articles_changed(session_id=session_id, article_ids=[gold.article_id])
     return restored

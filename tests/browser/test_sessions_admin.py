@@ -66,7 +66,10 @@ def _create_session(page, live_server, reviewers, articles):
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(ARTIFACTS / "new-session-390.png"), full_page=True)
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.click("[data-testid=create-session]")
+    with page.expect_navigation():
+        page.click("[data-testid=create-session]")
+    errors = page.locator("[data-testid=form-errors]")
+    assert errors.count() == 0, errors.inner_text()
     page.wait_for_url("**/manage/")
     session = AnnotationSession.objects.get(name="Ceasefire week 1")
     page.screenshot(path=str(ARTIFACTS / "session-manage.png"), full_page=True)
