@@ -135,3 +135,34 @@ def feedback_summary(
             "agreed_share": agreed / len(statuses) if statuses else None,
         },
     }
+
+
+def peer_pairs(labels: dict, reviewer: str) -> dict:
+    """The reviewer's pairwise agreement with peers from a report's `labels`.
+
+    Per label field: the pairs holding `reviewer`, averaged weighted by each
+    pair's n (percent agreement) and plainly (Cohen's kappa, defined pairs only).
+    Peers stay unnamed.
+    """
+    out = {}
+    for field, stats in sorted((labels or {}).items()):
+        pairs = [
+            p
+            for p in (stats or {}).get("pairs", [])
+            if reviewer in (p.get("reviewer_a"), p.get("reviewer_b")) and p.get("n")
+        ]
+        n = sum(p["n"] for p in pairs)
+        percents = [p for p in pairs if p.get("percent_agreement") is not None]
+        kappas = [p["cohen_kappa"] for p in pairs if p.get("cohen_kappa") is not None]
+        weight = sum(p["n"] for p in percents)
+        out[field] = {
+            "peers": len(pairs),
+            "n": n,
+            "percent_agreement": (
+                sum(p["percent_agreement"] * p["n"] for p in percents) / weight
+                if weight
+                else None
+            ),
+            "cohen_kappa": sum(kappas) / len(kappas) if kappas else None,
+        }
+    return out

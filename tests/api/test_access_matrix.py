@@ -176,6 +176,9 @@ POLICIES: dict[str, dict[str, dict]] = {
     "api:agreement-recompute": {"POST": ADJUDICATING},
     "api:agreement-article": {"GET": FIGURES},
     "api:agreement-units": {"GET": FIGURES},
+    # Reviewer feedback is off in the world here: reviewers 403 until the lead
+    # turns it on; adjudicators and staff pass (400 without ?reviewer=).
+    "api:article-feedback": {"GET": ADJUDICATING},
     "api:task-state": {"GET": TASK},
     "api:reliability-report": {"GET": ADJUDICATING},
     "api:reliability-recompute": {"POST": ADJUDICATING},

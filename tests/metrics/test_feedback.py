@@ -91,3 +91,40 @@ def test_cited_source_compared_normalised():
     assert differences(S(1, 0, 5, source="BBC"), S(2, 0, 5, source="CNN")) == [
         "cited_source"
     ]
+
+
+def test_peer_pairs_weighted_by_n_and_unnamed():
+    from annotations.metrics.feedback import peer_pairs
+
+    labels = {
+        "claim_type": {
+            "pairs": [
+                {
+                    "reviewer_a": "ann",
+                    "reviewer_b": "bob",
+                    "n": 4,
+                    "cohen_kappa": 0.5,
+                    "percent_agreement": 0.75,
+                },
+                {
+                    "reviewer_a": "ann",
+                    "reviewer_b": "cat",
+                    "n": 1,
+                    "cohen_kappa": None,
+                    "percent_agreement": 0.0,
+                },
+                {
+                    "reviewer_a": "bob",
+                    "reviewer_b": "cat",
+                    "n": 9,
+                    "cohen_kappa": 1.0,
+                    "percent_agreement": 1.0,
+                },
+            ]
+        }
+    }
+    # ann: (0.75*4 + 0*1) / 5 = 0.6; kappa only the defined pair: 0.5
+    assert peer_pairs(labels, "ann") == {
+        "claim_type": {"peers": 2, "n": 5, "percent_agreement": 0.6, "cohen_kappa": 0.5}
+    }
+    assert peer_pairs({}, "ann") == {}
