@@ -176,3 +176,18 @@ def test_setting_through_the_session_api(world, staff):
     ok = client.patch(url, {"reviewer_feedback": True}, format="json")
     assert ok.status_code == 200, ok.content
     assert client.get(url).json()["reviewer_feedback"] is True
+
+
+def test_manage_page_turns_feedback_on_and_off(world, staff, client):
+    session = world["session"]
+    client.force_login(staff)
+    url = f"/sessions/{session.pk}/manage/"
+    page = client.get(url)
+    assert b'name="reviewer_feedback"' in page.content
+    on = client.post(url, {"action": "reviewer_feedback", "reviewer_feedback": "on"})
+    assert on.status_code == 302
+    session.refresh_from_db()
+    assert session.reviewer_feedback is True
+    client.post(url, {"action": "reviewer_feedback"})
+    session.refresh_from_db()
+    assert session.reviewer_feedback is False
