@@ -40,9 +40,13 @@ def _reviewer_param(request, role: str):
     if not is_adjudicating(role):
         raise PermissionDenied("Only reviewers, adjudicators and staff read feedback.")
     if not raw:
-        raise ValidationError({"reviewer": ["Give the reviewer's user id."]})
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise PermissionDenied(
+            "Adjudicators and staff read one reviewer's feedback: give ?reviewer=<id>."
+        )
+    if not raw.lstrip("-").isdigit():
         raise ValidationError({"reviewer": ["Must be a user id."]})
+    if not 1 <= int(raw) <= MAX_ID:
+        raise NotFound("No such reviewer in this session.")
     return int(raw)
 
 
@@ -97,7 +101,9 @@ FEEDBACK_RESPONSE = inline_serializer(
     ],
     responses={
         200: FEEDBACK_RESPONSE,
-        403: OpenApiResponse(description="Not enabled, or no gold yet."),
+        403: OpenApiResponse(
+            description="Not enabled, no gold yet, or ?reviewer= missing."
+        ),
         404: OpenApiResponse(description="No such session or article."),
     },
 )
@@ -139,7 +145,7 @@ class ArticleFeedbackView(SessionScopedMixin, APIView):
             .first()
         )
         if membership is None:
-            raise ValidationError({"reviewer": ["Not a reviewer of this session."]})
+            raise NotFound("No such reviewer in this session.")
         return membership.user
 
     def _payload(self, session, aid, reviewer, inputs) -> dict:

@@ -127,10 +127,10 @@ def test_permissions(world, reviewer_a, adjudicator, staff, outsider):
     assert api_client_for(outsider).get(_url(world)).status_code == 404
     judge = api_client_for(adjudicator)
     missing = judge.get(_url(world))
-    assert missing.status_code == 400 and "reviewer" in missing.json()
+    assert missing.status_code == 403 and "?reviewer=" in missing.json()["detail"]
     assert judge.get(_url(world, "?reviewer=abc")).status_code == 400
     not_reviewer = judge.get(_url(world, f"?reviewer={adjudicator.pk}"))
-    assert not_reviewer.status_code == 400
+    assert not_reviewer.status_code == 404
     read = judge.get(_url(world, f"?reviewer={reviewer_a.pk}"))
     assert read.status_code == 200
     assert read.json()["reviewer"]["username"] == reviewer_a.username
