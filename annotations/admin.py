@@ -164,8 +164,15 @@ def _enqueue_for_sessions(modeladmin, request, session_ids, label):
 
 @admin.register(models.AnnotationSession)
 class AnnotationSessionAdmin(admin.ModelAdmin):
-    list_display = ("name", "scheme", "required_reviewers", "blind", "created_at")
-    list_filter = ("blind", "scheme")
+    list_display = (
+        "name",
+        "scheme",
+        "required_reviewers",
+        "blind",
+        "reviewer_feedback",
+        "created_at",
+    )
+    list_filter = ("blind", "reviewer_feedback", "scheme")
     search_fields = ("name", "description")
     inlines = [MembershipInline, SessionArticleInline]
     actions = ["recompute_agreement", "recompute_reliability"]

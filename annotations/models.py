@@ -270,6 +270,9 @@ class AnnotationSession(models.Model):
         max_length=10, choices=AssignmentMode.choices, default=AssignmentMode.ALL
     )
     calibration = models.PositiveIntegerField(default=0)
+    # Reviewers see their own agreement with gold and peers on adjudicated
+    # articles (GET .../feedback/) once the lead turns this on.
+    reviewer_feedback = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

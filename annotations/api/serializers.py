@@ -161,6 +161,10 @@ class SessionSerializer(serializers.Serializer):
     calibration = serializers.IntegerField(
         help_text="Balanced sessions: the first N articles go to every reviewer."
     )
+    reviewer_feedback = serializers.BooleanField(
+        help_text="Reviewers may read their feedback against gold "
+        "(GET /api/sessions/{id}/articles/{aid}/feedback/)."
+    )
     created_at = serializers.DateTimeField()
     progress = ProgressSerializer()
 
@@ -178,6 +182,7 @@ class SessionSerializer(serializers.Serializer):
             "granularity": session.granularity,
             "assignment": session.assignment,
             "calibration": session.calibration,
+            "reviewer_feedback": session.reviewer_feedback,
             "created_at": _datetime(session.created_at),
             "progress": selectors.session_progress(session),
         }

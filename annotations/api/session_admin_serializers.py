@@ -53,6 +53,11 @@ class SessionSettingsSerializer(InputSerializer):
         required=False,
         help_text="Balanced: the first N articles go to every reviewer.",
     )
+    reviewer_feedback = serializers.BooleanField(
+        required=False,
+        help_text="Reviewers see their agreement with gold and peers on "
+        "adjudicated articles (GET .../articles/{aid}/feedback/).",
+    )
 
 
 class SessionCreateSerializer(SessionSettingsSerializer):

@@ -9,6 +9,7 @@ from annotations.api import (
     auth_views,
     discussion_views,
     export_views,
+    feedback_views,
     intake_views,
     question_views,
     reliability_views,
@@ -200,6 +201,11 @@ urlpatterns: list = [
         "sessions/<int:sid>/articles/<int:aid>/agreement/",
         agreement_views.ArticleAgreementView.as_view(),
         name="agreement-article",
+    ),
+    path(
+        "sessions/<int:sid>/articles/<int:aid>/feedback/",
+        feedback_views.ArticleFeedbackView.as_view(),
+        name="article-feedback",
     ),
     path(
         "sessions/<int:sid>/units/",

@@ -77,10 +77,11 @@ def _clean_settings(values: dict[str, Any]) -> dict[str, Any]:
         clean["required_reviewers"] = _whole(
             "required_reviewers", values["required_reviewers"], 1, MAX_REQUIRED
         )
-    if "blind" in values:
-        if not isinstance(values["blind"], bool):
-            raise ValidationError({"blind": "Must be true or false."})
-        clean["blind"] = values["blind"]
+    for flag in ("blind", "reviewer_feedback"):
+        if flag in values:
+            if not isinstance(values[flag], bool):
+                raise ValidationError({flag: "Must be true or false."})
+            clean[flag] = values[flag]
     if "alignment_threshold" in values:
         threshold = values["alignment_threshold"]
         if isinstance(threshold, bool) or not isinstance(threshold, int | float):
@@ -108,7 +109,8 @@ def session_create(
     """A new session led by `creator`, optionally with members and articles.
 
     `values`: name (required), description, scheme (slug, default "default"),
-    required_reviewers, blind, alignment_threshold, assignment, calibration.
+    required_reviewers, blind, alignment_threshold, assignment, calibration,
+    reviewer_feedback.
     `members`: [{"user": id, "role": "reviewer" | "adjudicator"}].
     """
     if "name" not in values:

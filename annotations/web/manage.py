@@ -25,6 +25,7 @@ from annotations.services.sessions_admin import (
     member_add,
     member_remove,
     session_create,
+    session_update,
 )
 
 LIBRARY_LIMIT = 2000
@@ -160,6 +161,10 @@ def _manage_action(request, session: AnnotationSession) -> dict:
     elif action == "remove_article":
         article_remove(session_id=session.pk, article_id=_number(post, "article", 0))
         messages.success(request, "Article removed.")
+    elif action == "reviewer_feedback":
+        enabled = post.get("reviewer_feedback") == "on"
+        session_update(session_id=session.pk, reviewer_feedback=enabled)
+        messages.success(request, f"Reviewer feedback {'on' if enabled else 'off'}.")
     elif action == "reassign":
         try:
             reviewers = [int(value) for value in post.getlist("reviewers")]

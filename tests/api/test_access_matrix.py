@@ -176,6 +176,14 @@ POLICIES: dict[str, dict[str, dict]] = {
     "api:agreement-recompute": {"POST": ADJUDICATING},
     "api:agreement-article": {"GET": FIGURES},
     "api:agreement-units": {"GET": FIGURES},
+    # Reviewer feedback is off in the world here: reviewers 403 until the lead
+    # turns it on; adjudicators and staff 403 without ?reviewer= (whose feedback);
+    # outsiders still 404 (tests/api/test_feedback.py has the rest).
+    "api:article-feedback": {
+        "GET": _member(
+            ANON_API, reviewer_a=403, reviewer_b=403, adjudicator=403, staff=403
+        )
+    },
     "api:task-state": {"GET": TASK},
     "api:reliability-report": {"GET": ADJUDICATING},
     "api:reliability-recompute": {"POST": ADJUDICATING},

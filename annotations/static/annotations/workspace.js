@@ -10,6 +10,7 @@
 //   workspace/panel.js      the span panel (form in workspace/form.js)
 //   workspace/side.js       span list, legend, chooser, done state
 //   workspace/questions.js  the article questions (answers saved as given)
+//   workspace/feedback.js   the reviewer's feedback against gold, once enabled
 //   workspace/messages.js   errors and status lines
 //   offsets.js              UTF-16 <-> code points, shared with the other pages
 //
@@ -18,6 +19,7 @@
 // form values, never as HTML.
 
 import { WorkspaceApi } from "./workspace/api.js";
+import { startFeedback } from "./workspace/feedback.js";
 import { createDocument } from "./workspace/document.js";
 import { buildChoices } from "./workspace/form.js";
 import { Messages } from "./workspace/messages.js";
@@ -193,6 +195,9 @@ async function start() {
   parts.side.renderSpanList();
   parts.side.renderDone();
   parts.questions = await startQuestions(config, loaded.scheme, messages);
+  if (canAnnotate && config.root.dataset.feedback === "1") {
+    parts.feedback = await startFeedback({ ...config, doc, view: parts.view });
+  }
   bindEvents(textEl, parts);
   textEl.setAttribute("aria-busy", "false");
   if (!canAnnotate) {

@@ -74,6 +74,11 @@ export class TextView {
     return range;
   }
 
+  // A DOM Range over [start, end) (UTF-16) of the rendered text, or null.
+  rangeFor(start, end) {
+    return this.#domRange(start, end);
+  }
+
   #segmentElement(node, covering, pending, activeId, chosen) {
     const element = document.createElement("span");
     element.className = "seg";
