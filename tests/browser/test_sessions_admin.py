@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from annotations.models import AnnotationSession, Assignment, SessionArticle
+from annotations.services.schemes import scheme_ensure_default
 from tests.browser.conftest import ARTIFACTS, login
 from tests.factories import ArticleFactory, UserFactory
 
@@ -20,6 +21,9 @@ SCREENSHOTS = ARTIFACTS.parent / "docs" / "screenshots"
 
 
 def _people():
+    # A live-server test runs on a flushed database: the default scheme the
+    # migration made may be gone, so make sure the page has one to offer.
+    scheme_ensure_default()
     lead = UserFactory(username="lead_lena")
     lead.user_permissions.add(Permission.objects.get(codename="manage_sessions"))
     reviewers = [UserFactory(username=f"rev_{name}") for name in ("ana", "ben", "cai")]
