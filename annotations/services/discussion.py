@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from annotations.access import ADJUDICATING_ROLES, can_see_all_spans, session_role
+from annotations.access import can_see_all_spans, is_adjudicating, session_role
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
@@ -28,7 +28,6 @@ from annotations.models import (
 
 MAX_COMMENT_CHARS = 4000
 MAX_NOTE_CHARS = 20000
-ADJUDICATING = ADJUDICATING_ROLES
 
 
 class NoteConflict(Exception):
@@ -46,7 +45,7 @@ def discussion_role(*, session_id: int, user) -> str | None:
 
 def thread_articles_visible(*, session: AnnotationSession, user, role: str | None):
     """Article ids whose threads `user` may read: None means every article."""
-    if role in ADJUDICATING:
+    if is_adjudicating(role):
         return None
     if role != SessionMembership.Role.REVIEWER:
         return set()
@@ -78,7 +77,7 @@ def thread_access_check(
 
 
 def note_access_check(*, role: str | None) -> None:
-    if role not in ADJUDICATING:
+    if not is_adjudicating(role):
         raise PermissionDenied("Only adjudicators of this session can do this.")
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from annotations import selectors
-from annotations.access import ROLE_ADJUDICATOR, ROLE_STAFF
+from annotations.access import is_adjudicating
 from annotations.web.export_panel import export_panel_context
 from annotations.web.views import ROLE_NAMES, _session_or_404
 
@@ -19,7 +19,7 @@ def _adjudicator_page(request, session_id: int, template: str, extra=None):
     """
     session, role = _session_or_404(request.user, session_id)
     base = {"session": session, "header_role": ROLE_NAMES.get(role, role)}
-    if role not in (ROLE_ADJUDICATOR, ROLE_STAFF):
+    if not is_adjudicating(role):
         return render(request, "annotations/dashboard_forbidden.html", base, status=403)
     context = {**base, "role": role, "scheme": selectors.session_scheme(session)}
     if extra is not None:
