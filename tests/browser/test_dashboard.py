@@ -1,6 +1,7 @@
 """The review dashboard and disputes queue in Chromium, with a real Celery worker."""
 
 import os
+import re
 import shutil
 import time
 from fractions import Fraction
@@ -17,12 +18,22 @@ from annotations.models import (
     GoldSpan,
     ReliabilityReport,
 )
+from annotations.services import recompute
+from annotations.services.adjudication import gold_decide
+from annotations.services.article_answers import answers_put
+from annotations.services.reliability import reliability_recompute
 from annotations.services.review import review_state_set
 from annotations.services.seeds import DEMO_PASSWORD, demo_setup
 from annotations.services.spans import annotation_create
-from tests.browser.conftest import ARTIFACTS, login
+from tests.adjudication.conftest import make_span, make_unit
+from tests.browser.conftest import ARTIFACTS, api_get, login
 from tests.conftest import api_client_for
-from tests.factories import UserFactory
+from tests.factories import (
+    ArticleFactory,
+    OutletFactory,
+    UserFactory,
+    session_with_team,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -439,3 +450,170 @@ def test_reviewers_get_403_and_outsiders_404_on_dashboard_disputes_and_endpoints
     for path in ("dashboard", "disputes"):
         response = page.goto(f"{live_server.url}/sessions/{sid}/{path}/")
         assert response.status == 404, path
+
+
+# --- Outlet indicator profiles ------------------------------------------------
+
+PROFILE_ANSWERS = {
+    # outlet: [(clickbait, attributed, source types) per reviewer, per article]
+    "Daily Bugle": [
+        [("listicle", True, ["experts"]), ("listicle", True, ["experts"])],
+        [("no", False, ["none"]), ("no", False, ["none"])],
+        [("curiosity_gap", True, ["experts", "studies"])] * 2,
+    ],
+    "Evening Star": [
+        [("no", True, ["organisations"]), ("no", True, ["organisations"])],
+        [("no", True, []), ("listicle", True, [])],  # clickbait disputed
+    ],
+}
+FIGURE = re.compile(r"(\d+)% \[(\d+)%–(\d+)%\]")
+
+
+@pytest.fixture
+def profiled(transactional_db, monkeypatch):
+    """Two outlets with resolved article answers, one with scored gold claims."""
+    monkeypatch.setattr(recompute, "agreement_enqueue", lambda **kwargs: None)
+    first, second = UserFactory(username="p_one"), UserFactory(username="p_two")
+    adjudicator = UserFactory(username="p_adjudicator")
+    articles = {
+        (outlet, index): ArticleFactory(
+            outlet=OutletFactory(name=outlet),
+            text="The minister said 23 soldiers were killed, citing the army.",
+        )
+        for outlet, rows in PROFILE_ANSWERS.items()
+        for index in range(len(rows))
+    }
+    session = session_with_team(
+        articles=list(articles.values()),
+        reviewers=[first, second],
+        adjudicators=[adjudicator],
+    )
+    for (outlet, index), article in articles.items():
+        for user, (clickbait, attributed, kinds) in zip(
+            (first, second), PROFILE_ANSWERS[outlet][index], strict=True
+        ):
+            answers_put(
+                session=session,
+                article_id=article.pk,
+                reviewer=user,
+                answers={
+                    "clickbait_headline": clickbait,
+                    "non_original_attributed": attributed,
+                    "source_types": kinds,
+                },
+                version=0,
+            )
+        if outlet == "Daily Bugle":
+            span = make_span(
+                session,
+                article,
+                first,
+                "23 soldiers were killed",
+                "quantity",
+                "named_institution",
+                "the army",
+            )
+            unit = make_unit(session, article, f"u{index}", [span])
+            gold_decide(
+                unit_id=unit.pk,
+                adjudicator=adjudicator,
+                decision="accepted",
+                accept_span_id=span.pk,
+            )
+    reliability_recompute(session_id=session.pk)
+    return session, adjudicator
+
+
+def _percent_figures(text):
+    match = FIGURE.search(text)
+    assert match, text
+    return [int(group) / 100 for group in match.groups()]
+
+
+def _assert_shown(text, share, low, high):
+    shown = _percent_figures(text)
+    for got, expected in zip(shown, (share, low, high), strict=True):
+        assert abs(got - expected) <= 0.005 + 1e-9, (text, share, low, high)
+
+
+def _check_profile_card(card, entry, outlet):
+    score = outlet["sourcing"] if outlet else None
+    sourcing = card.query_selector("[data-testid=profile-sourcing]").inner_text()
+    if score is None:
+        assert sourcing == "Sourcing: no scored claims"
+    elif score["insufficient"]:
+        assert sourcing == f"Sourcing: insufficient evidence (n = {score['n']})"
+    else:
+        assert sourcing == (
+            f"Sourcing {score['value']:.2f} [{score['ci_low']:.2f}, "
+            f"{score['ci_high']:.2f}] n = {score['n']}"
+        )
+    for code, profile in entry["indicators"].items():
+        row = card.query_selector(f".profile-q[data-code={code}]")
+        assert row.get_attribute("data-n") == str(profile["n"])
+        key = row.query_selector("[data-testid=profile-key]").inner_text()
+        options = profile["options"]
+        if profile["n"] == 0:
+            assert key == "No resolved answers (n = 0)"
+            continue
+        if code == "clickbait_headline":  # any answer but "No": the complement
+            no = options["no"]
+            assert key.startswith("Any answer but “No”:")
+            _assert_shown(key, 1 - no["share"], 1 - no["ci_high"], 1 - no["ci_low"])
+            assert f"{profile['n'] - no['count']} of n = {profile['n']}" in key
+        elif code == "non_original_attributed":
+            assert key.startswith("Yes:")
+            yes = options["yes"]
+            _assert_shown(key, yes["share"], yes["ci_low"], yes["ci_high"])
+        row.query_selector("summary").click()
+        for option, figures in options.items():
+            shown = row.query_selector(f"li[data-option={option}]").inner_text()
+            _assert_shown(
+                shown, figures["share"], figures["ci_low"], figures["ci_high"]
+            )
+            assert shown.endswith(f"({figures['count']})")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_outlet_indicator_profiles_show_the_api_figures_beside_sourcing(
+    page, live_server, profiled, width, height
+):
+    session, adjudicator = profiled
+    page.set_viewport_size({"width": width, "height": height})
+    login(page, live_server, adjudicator.username, "pw-test-123")
+    page.goto(f"{live_server.url}/sessions/{session.pk}/dashboard/")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    body = api_get(page, live_server, f"/api/sessions/{session.pk}/reliability/")
+    outlets = {o["label"]: o for o in body["outlets"]}
+    assert [e["label"] for e in body["outlet_indicators"]] == [
+        "Daily Bugle",
+        "Evening Star",
+    ]
+    # Hand-worked: Bugle resolves 3 clickbait answers (listicle, no, curiosity
+    # gap): 2 of 3 clickbait; the Star's disputed article is left out (n = 1).
+    bugle = body["outlet_indicators"][0]["indicators"]["clickbait_headline"]
+    assert bugle["n"] == 3 and bugle["options"]["no"]["count"] == 1
+    star = body["outlet_indicators"][1]["indicators"]["clickbait_headline"]
+    assert star["n"] == 1
+    assert outlets["Daily Bugle"]["sourcing"]["n"] == 3
+    cards = page.query_selector_all("[data-testid=outlet-profile]")
+    assert [c.get_attribute("data-outlet") for c in cards] == [
+        "Daily Bugle",
+        "Evening Star",
+    ]
+    for card, entry in zip(cards, body["outlet_indicators"], strict=True):
+        _check_profile_card(card, entry, outlets.get(entry["label"]))
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('#outlet-profiles, #outlet-profiles *')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .map((e) => e.tagName + '.' + e.className)"""
+    )
+    assert wide == [], f"wider than {width} px: {wide}"
+    name = (
+        "dashboard-profiles.png" if width == 1366 else f"dashboard-profiles-{width}.png"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".profiles-box").screenshot(path=str(ARTIFACTS / name))
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(ARTIFACTS / name, PROJECT_SCREENSHOTS / name)
+    assert page.js_errors == []

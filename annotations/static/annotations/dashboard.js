@@ -6,6 +6,7 @@
 // reliability score. User text (names, quotes, labels) only reaches the DOM through
 // textContent or attribute setters, never as HTML.
 
+import { drawProfiles } from "./dashboard/profiles.js";
 import { drawQuestions } from "./dashboard/questions.js";
 import { errorText as apiErrorText, request, el } from "./http.js";
 import { BAND_COLOURS, BAND_INK, band, diagnosticsList, figureText, fmt, legend, readingBadge, reasonCounts } from "./readings.js";
@@ -560,6 +561,7 @@ async function loadReliability() {
   freshness("reliability-computed", "reliability-stale", response.data.report?.computed_at ? response.data.report : null);
   intervalChart("outlet", response.data.outlets ?? [], document.getElementById("reliability-outlets"));
   intervalChart("cited_source", response.data.cited_sources ?? [], document.getElementById("reliability-sources"));
+  drawProfiles(response.data, scheme.article_questions ?? []);
   drawConflicts(response.data.conflicts ?? []);
 }
 
