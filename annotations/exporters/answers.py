@@ -67,9 +67,20 @@ def _scheme_id(session_id: int) -> int:
 
 
 def _gold(filters, article_ids: list[int], session) -> dict[int, dict]:
-    questions = scheme_questions(session.scheme_id)
-    answers = session_answers(session_id=filters.session_id, article_ids=article_ids)
-    gold = session_gold_answers(session_id=filters.session_id, article_ids=article_ids)
+    return gold_answers_by_article(
+        session_id=filters.session_id,
+        questions=scheme_questions(session.scheme_id),
+        article_ids=article_ids,
+    )
+
+
+def gold_answers_by_article(
+    *, session_id: int, questions: list[dict], article_ids: list[int]
+) -> dict[int, dict[str, dict]]:
+    """{article_id: {code: {value, source, decided_by, decided_at, answers}}}:
+    each article's gold answers with provenance, times as export timestamps."""
+    answers = session_answers(session_id=session_id, article_ids=article_ids)
+    gold = session_gold_answers(session_id=session_id, article_ids=article_ids)
     found = {}
     for article_id in article_ids:
         decided = article_gold_answers(

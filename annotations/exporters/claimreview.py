@@ -1,16 +1,20 @@
-"""schema.org ClaimReview (JSON-LD): one review per adjudicated claim with a verdict."""
+"""schema.org ClaimReview (JSON-LD): one review per adjudicated claim with a verdict.
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+`claim_reviews` walks the exported articles in chunks and yields one
+ClaimReview per current, non-rejected gold decision with a verdict; the nodes
+it is made of (claim author, appearance, indicator values, rating scale) are
+in `claimreview_nodes`. Layout and vocabulary: docs/export.md.
+"""
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from string import Formatter
 from typing import Any
 from urllib.parse import quote as url_quote
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
+from annotations.exporters.answers import gold_answers_by_article
 from annotations.exporters.base import (
     ExportFilters,
     article_iri,
@@ -18,191 +22,38 @@ from annotations.exporters.base import (
     dumps,
     gold_span_queryset,
 )
-from annotations.metrics.sources import (
-    is_vague_source,
-    normalise_aliases,
-    normalise_source,
+from annotations.exporters.claimreview_nodes import (  # noqa: F401 - re-exported
+    BEST_RATING,
+    BUNDLED_CONTEXT,
+    CONTEXT,
+    OA_VOCAB,
+    QUOTE_CONTEXT,
+    RATING_NAMES,
+    RATING_VALUES,
+    SCHEMA_CONTEXT_URL,
+    WB_VOCAB,
+    WORST_RATING,
+    FactClusters,
+    appearance_node,
+    author_type,
+    claim_author,
+    earliest_article,
+    indicator_nodes,
+    outlet_node,
+    review_author,
+    shorten_claim,
+    url_pattern,
 )
+from annotations.metrics.sources import normalise_aliases
 from annotations.models import (
+    AnnotationSession,
     ClaimType,
     FactLink,
     GoldSpan,
     SourceAlias,
     SourcingLevel,
 )
-
-# The context is referenced, not inlined, as Google's examples do; the file
-# beside this module is the subset of it that the export uses (for offline use).
-SCHEMA_CONTEXT_URL = "https://schema.org"
-BUNDLED_CONTEXT = Path(__file__).with_name("contexts") / "schemaorg.jsonld"
-# Properties outside schema.org: our own (`wb:`) and the W3C Web Annotation
-# vocabulary (`oa:`) for the evidence selectors. Both expand to absolute IRIs,
-# so JSON-LD processors keep them.
-WB_VOCAB = "urn:workbench:vocab:"
-OA_VOCAB = "http://www.w3.org/ns/oa#"
-CONTEXT = [SCHEMA_CONTEXT_URL, {"wb": WB_VOCAB, "oa": OA_VOCAB}]
-
-# The rating scale (docs/export.md): 1 = contradicted, 5 = supported; 3 says
-# that neither could be established. Integers, higher = more truthful, worst
-# at least 1, as Google's ClaimReview guidelines ask.
-BEST_RATING = 5
-WORST_RATING = 1
-RATING_VALUES = {
-    GoldSpan.Verdict.CONTRADICTED.value: 1,
-    GoldSpan.Verdict.UNVERIFIABLE.value: 3,
-    GoldSpan.Verdict.SUPPORTED.value: 5,
-}
-RATING_NAMES = {verdict.value: verdict.label for verdict in GoldSpan.Verdict}
-
-SHORT_CLAIM_LIMIT = 75  # Google: keep claimReviewed under 75 characters
-QUOTE_CONTEXT = 32  # code points of prefix/suffix in the TextQuoteSelector
-ELLIPSIS = "\u2026"
-URL_PLACEHOLDERS = frozenset({"session", "unit", "gold"})
-
-# Author types (docs/export.md). The sourcing level decides when it names the
-# kind of source; otherwise the name's shape does.
-PERSON_LEVELS = frozenset({"named_on_record"})
-ORGANIZATION_LEVELS = frozenset(
-    {"named_institution", "secondary_media", "primary_document"}
-)
-ORGANIZATION_WORDS = frozenset(
-    "ministry ministries department office government council committee "
-    "commission agency army military forces police court parliament assembly "
-    "senate embassy bureau authority authorities party league union association "
-    "institute foundation university bank company corporation group news "
-    "times post press tribune herald journal tv television radio reuters ap afp "
-    "bbc cnn dawn aljazeera organisation organization un nato isi ispr taliban "
-    "administration secretariat service services directorate cabinet".split()
-)
-
-
-def shorten_claim(quote: str, limit: int = SHORT_CLAIM_LIMIT) -> str:
-    """The quote in fewer than `limit` code points, cut at a word boundary.
-
-    Whitespace runs (line breaks of a span across paragraphs) become one space.
-    A longer text is cut after the last whole word that fits with an ellipsis;
-    a single word longer than that is cut inside it (no boundary to use).
-    """
-    text = " ".join(quote.split())
-    if len(text) < limit:
-        return text
-    room = limit - 1 - len(ELLIPSIS)  # the result stays strictly under `limit`
-    cut = text.rfind(" ", 0, room + 1)
-    head = text[:cut] if cut > 0 else text[:room]
-    return head.rstrip(" ,;:-\u2013\u2014") + ELLIPSIS
-
-
-def author_type(name: str, sourcing_level: str | None) -> str:
-    """ "Person" or "Organization" for a named source (the documented heuristic)."""
-    if sourcing_level in PERSON_LEVELS:
-        return "Person"
-    if sourcing_level in ORGANIZATION_LEVELS:
-        return "Organization"
-    if ORGANIZATION_WORDS.intersection(normalise_source(name).split()):
-        return "Organization"
-    words = name.split()
-    if 2 <= len(words) <= 4 and all(word[:1].isupper() for word in words):
-        return "Person"
-    return "Organization"
-
-
-def source_iri(name: str) -> str:
-    return "urn:workbench:source:" + url_quote(normalise_source(name), safe="")
-
-
-def claim_author(
-    cited_source: str,
-    sourcing_level: str | None,
-    aliases: Mapping[str, str],
-    outlet: dict[str, Any] | None,
-) -> dict[str, Any] | None:
-    """Who made the claim: the cited source, the outlet, or nobody known.
-
-    Spellings merge through the alias table (normalised keys, as reliability
-    does). A vague source ("diplomatic sources") names nobody, so the claim
-    has no author; with no cited source the claim is in the outlet's voice.
-    """
-    text = " ".join((cited_source or "").split())
-    if not text:
-        return outlet
-    key = normalise_source(text)
-    if key in aliases:
-        name = aliases[key]
-    elif is_vague_source(key):
-        return None
-    else:
-        name = text
-    return {
-        "@id": source_iri(name),
-        "@type": author_type(name, sourcing_level),
-        "name": name,
-    }
-
-
-class FactClusters:
-    """Same-fact clusters: gold spans linked, directly or through one another,
-    to the same facts. A cluster is named by its smallest fact id.
-    """
-
-    def __init__(self, links: Iterable[tuple[int, int]]) -> None:
-        parent: dict[int, int] = {}
-
-        def find(fact: int) -> int:
-            parent.setdefault(fact, fact)
-            while parent[fact] != fact:
-                parent[fact] = parent[parent[fact]]
-                fact = parent[fact]
-            return fact
-
-        facts_of_gold: dict[int, list[int]] = {}
-        for fact_id, gold_id in links:
-            find(fact_id)
-            facts_of_gold.setdefault(gold_id, []).append(fact_id)
-        for facts in facts_of_gold.values():
-            for other in facts[1:]:
-                first, second = find(facts[0]), find(other)
-                if first != second:
-                    parent[max(first, second)] = min(first, second)
-        # Roots are the smallest fact id of their component (union keeps min).
-        self.cluster_of_gold = {
-            gold_id: find(facts[0]) for gold_id, facts in facts_of_gold.items()
-        }
-
-    def cluster(self, gold_id: int) -> int | None:
-        return self.cluster_of_gold.get(gold_id)
-
-
-def earliest_article(articles: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The article published first; undated ones only when there is no other."""
-    if not articles:
-        return None
-    dated = [article for article in articles if article["published_date"]]
-    if dated:
-        return min(dated, key=lambda a: (a["published_date"], a["external_id"]))
-    return articles[0] if len(articles) == 1 else None
-
-
-def url_pattern() -> str:
-    pattern = settings.CLAIMREVIEW_URL_PATTERN
-    try:
-        names = {name for _, name, _, _ in Formatter().parse(pattern) if name}
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"CLAIMREVIEW_URL_PATTERN: {exc}") from None
-    unknown = names - URL_PLACEHOLDERS
-    if unknown:
-        raise ImproperlyConfigured(
-            f"CLAIMREVIEW_URL_PATTERN: unknown placeholder {sorted(unknown)[0]!r}; "
-            f"use {{session}}, {{unit}} or {{gold}}."
-        )
-    return pattern
-
-
-def review_author() -> dict[str, Any]:
-    author = {"@type": "Organization", "name": settings.CLAIMREVIEW_AUTHOR_NAME}
-    if settings.CLAIMREVIEW_AUTHOR_URL:
-        author["url"] = settings.CLAIMREVIEW_AUTHOR_URL
-    return author
-
+from annotations.selectors import scheme_questions
 
 ARTICLE_FIELDS = (
     "id",
@@ -232,117 +83,148 @@ GOLD_FIELDS = (
 )
 
 
-def outlet_node(article: dict[str, Any]) -> dict[str, Any] | None:
-    if article["outlet__name"] is None:
-        return None
-    node = {
-        "@id": "urn:workbench:outlet:" + url_quote(article["outlet__name"], safe=""),
-        "@type": "Organization",
-        "name": article["outlet__name"],
-    }
-    if article["outlet__domain"]:
-        node["url"] = f"https://{article['outlet__domain']}/"
-    return node
+@dataclass(frozen=True)
+class ReviewContext:
+    """What every review of one export shares (loaded once)."""
+
+    session_id: int
+    pattern: str
+    review_by: dict[str, Any]
+    aliases: Mapping[str, str]
+    claim_codes: Mapping[int, str]
+    level_codes: Mapping[int, str]
+    clusters: FactClusters
+    first_of_cluster: Mapping[int, dict[str, Any]]
+    questions: list[dict[str, Any]]
 
 
-def appearance_node(article: dict[str, Any]) -> dict[str, Any]:
-    """The article as a schema.org NewsArticle (one @id per article)."""
-    node: dict[str, Any] = {
-        "@id": article_iri(article["external_id"]),
-        "@type": "NewsArticle",
-    }
-    if article["url"]:
-        node["url"] = article["url"]
-    if article["title"]:
-        node["headline"] = article["title"]
-    if article["published_date"]:
-        node["datePublished"] = article["published_date"].isoformat()
-    publisher = outlet_node(article)
-    if publisher is not None:
-        node["publisher"] = publisher
-    return node
+def review_context(session_id: int) -> ReviewContext:
+    clusters, first_of_cluster = _clusters(session_id)
+    scheme_id = AnnotationSession.objects.values_list("scheme_id", flat=True).get(
+        pk=session_id
+    )
+    return ReviewContext(
+        session_id=session_id,
+        pattern=url_pattern(),
+        review_by=review_author(),
+        aliases=normalise_aliases(
+            dict(SourceAlias.objects.values_list("alias", "canonical"))
+        ),
+        claim_codes=dict(ClaimType.objects.values_list("pk", "code")),
+        level_codes=dict(SourcingLevel.objects.values_list("pk", "code")),
+        clusters=clusters,
+        first_of_cluster=first_of_cluster,
+        questions=scheme_questions(scheme_id),
+    )
 
 
 def _decision_date(value: datetime) -> str:
     return value.astimezone(UTC).date().isoformat()
 
 
-def claim_review(
+def _rating(verdict: str) -> dict[str, Any]:
+    return {
+        "@type": "Rating",
+        "ratingValue": RATING_VALUES[verdict],
+        "bestRating": BEST_RATING,
+        "worstRating": WORST_RATING,
+        "alternateName": RATING_NAMES[verdict],
+    }
+
+
+def _evidence(external_id: str, text: str, start: int, end: int) -> dict[str, Any]:
+    """The gold span as a Web Annotation target: quote and position selectors."""
+    return {
+        "@type": "oa:SpecificResource",
+        "oa:hasSource": {"@id": article_iri(external_id)},
+        "oa:hasSelector": [
+            {
+                "@type": "oa:TextQuoteSelector",
+                "oa:exact": text[start:end],
+                "oa:prefix": text[max(0, start - QUOTE_CONTEXT) : start],
+                "oa:suffix": text[end : end + QUOTE_CONTEXT],
+            },
+            {"@type": "oa:TextPositionSelector", "oa:start": start, "oa:end": end},
+        ],
+    }
+
+
+def _claim_node(
     gold: dict[str, Any],
     article: dict[str, Any],
-    *,
-    session_id: int,
-    claim_id: str,
-    first_article: dict[str, Any] | None,
-    author: dict[str, Any] | None,
-    codes: Mapping[str, str | None],
-    review_by: dict[str, Any],
-    pattern: str,
+    context: ReviewContext,
+    indicators: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """The ClaimReview of one current gold decision with a verdict."""
-    external_id = article["external_id"]
-    text = article["text"]
-    start, end = gold["start"], gold["end"]
-    quote = text[start:end]
-    unit_key = gold["unit_key"]
+    """The reviewed Claim: one @id per same-fact cluster, its author and
+    appearances (the article with its indicator values, the first one)."""
+    session_id = context.session_id
+    cluster = context.clusters.cluster(gold["id"])
+    if cluster is None:
+        claim_id = (
+            f"urn:workbench:session:{session_id}:claim:"
+            f"{url_quote(article['external_id'], safe='-_.~')}:"
+            f"{url_quote(gold['unit_key'], safe='')}"
+        )
+        first_article = earliest_article([article])
+    else:
+        claim_id = f"urn:workbench:session:{session_id}:fact:{cluster}"
+        first_article = context.first_of_cluster.get(cluster)
     claim: dict[str, Any] = {
         "@id": claim_id,
         "@type": "Claim",
-        "appearance": appearance_node(article),
+        "appearance": appearance_node(article, indicators),
     }
+    author = claim_author(
+        gold["cited_source"],
+        context.level_codes.get(gold["sourcing_quality_id"]),
+        context.aliases,
+        outlet_node(article),
+    )
     if author is not None:
         claim["author"] = author
     if first_article is not None:
         claim["firstAppearance"] = appearance_node(first_article)
         if first_article["published_date"]:
             claim["datePublished"] = first_article["published_date"].isoformat()
-    verdict = gold["verdict"]
+    return claim
+
+
+def claim_review(
+    gold: dict[str, Any],
+    article: dict[str, Any],
+    context: ReviewContext,
+    indicators: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The ClaimReview of one current gold decision with a verdict."""
+    external_id = article["external_id"]
+    start, end = gold["start"], gold["end"]
+    quote = article["text"][start:end]
+    unit_key = gold["unit_key"]
+    session_id = context.session_id
     review: dict[str, Any] = {
         "@id": (
             f"urn:workbench:session:{session_id}:review:"
             f"{url_quote(external_id, safe='-_.~')}:{url_quote(unit_key, safe='')}"
         ),
         "@type": "ClaimReview",
-        "url": pattern.format(
+        "url": context.pattern.format(
             session=session_id,
             unit="" if gold["unit_id"] is None else gold["unit_id"],
             gold=gold["id"],
         ),
         "claimReviewed": shorten_claim(quote),
-        "author": review_by,
+        "author": context.review_by,
         "datePublished": _decision_date(gold["decided_at"]),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": RATING_VALUES[verdict],
-            "bestRating": BEST_RATING,
-            "worstRating": WORST_RATING,
-            "alternateName": RATING_NAMES[verdict],
-        },
-        "itemReviewed": claim,
+        "reviewRating": _rating(gold["verdict"]),
+        "itemReviewed": _claim_node(gold, article, context, indicators or []),
         "wb:quote": quote,
-        "wb:verdict": verdict,
+        "wb:verdict": gold["verdict"],
         "wb:decision": gold["decision"],
         "wb:revision": gold["revision"],
         "wb:unitKey": unit_key,
-        "wb:claimType": codes["claim_type"],
-        "wb:sourcingQuality": codes["sourcing_quality"],
-        "wb:evidence": {
-            "@type": "oa:SpecificResource",
-            "oa:hasSource": {"@id": article_iri(external_id)},
-            "oa:hasSelector": [
-                {
-                    "@type": "oa:TextQuoteSelector",
-                    "oa:exact": quote,
-                    "oa:prefix": text[max(0, start - QUOTE_CONTEXT) : start],
-                    "oa:suffix": text[end : end + QUOTE_CONTEXT],
-                },
-                {
-                    "@type": "oa:TextPositionSelector",
-                    "oa:start": start,
-                    "oa:end": end,
-                },
-            ],
-        },
+        "wb:claimType": context.claim_codes.get(gold["claim_type_id"]),
+        "wb:sourcingQuality": context.level_codes.get(gold["sourcing_quality_id"]),
+        "wb:evidence": _evidence(external_id, article["text"], start, end),
     }
     if gold["cited_source"]:
         review["wb:citedSource"] = gold["cited_source"]
@@ -392,24 +274,8 @@ def _clusters(session_id: int) -> tuple[FactClusters, dict[int, dict[str, Any]]]
     return clusters, first
 
 
-def claim_reviews(
-    filters: ExportFilters, *, chunk_size: int | None = None, on_chunk=None, **_
-) -> Iterator[dict[str, Any]]:
-    """ClaimReviews by article external id, then text order; gold layer only."""
-    if not filters.include_gold:
-        return
-    filters = replace(filters, layer="gold")
-    if chunk_size is None:
-        chunk_size = settings.EXPORT_CHUNK_ARTICLES
-    pattern = url_pattern()
-    review_by = review_author()
-    aliases = normalise_aliases(
-        dict(SourceAlias.objects.values_list("alias", "canonical"))
-    )
-    claim_codes = dict(ClaimType.objects.values_list("pk", "code"))
-    level_codes = dict(SourcingLevel.objects.values_list("pk", "code"))
-    clusters, first_of_cluster = _clusters(filters.session_id)
-    session_id = filters.session_id
+def _article_chunks(filters: ExportFilters, chunk_size: int, on_chunk):
+    """The filtered articles by external id, `chunk_size` at a time (keyset)."""
     articles = article_queryset(filters).order_by("external_id")
     last: str | None = None
     done = 0
@@ -419,6 +285,25 @@ def claim_reviews(
         if not chunk:
             return
         last = chunk[-1]["external_id"]
+        yield chunk
+        done += len(chunk)
+        if on_chunk is not None:
+            on_chunk(done)
+        if len(chunk) < chunk_size:
+            return
+
+
+def claim_reviews(
+    filters: ExportFilters, *, chunk_size: int | None = None, on_chunk=None, **_
+) -> Iterator[dict[str, Any]]:
+    """ClaimReviews by article external id, then text order; gold layer only."""
+    if not filters.include_gold:
+        return
+    filters = replace(filters, layer="gold")
+    if chunk_size is None:
+        chunk_size = settings.EXPORT_CHUNK_ARTICLES
+    context = review_context(filters.session_id)
+    for chunk in _article_chunks(filters, chunk_size, on_chunk):
         by_id = {article["id"]: article for article in chunk}
         rows = sorted(
             _reviewable(filters)
@@ -431,41 +316,19 @@ def claim_reviews(
                 g["unit_key"],
             ),
         )
+        reviewed = sorted({gold["article_id"] for gold in rows})
+        answers = gold_answers_by_article(
+            session_id=filters.session_id,
+            questions=context.questions,
+            article_ids=reviewed,
+        )
+        indicators = {
+            pk: indicator_nodes(context.questions, answers.get(pk, {}))
+            for pk in reviewed
+        }
         for gold in rows:
-            article = by_id[gold["article_id"]]
-            level = level_codes.get(gold["sourcing_quality_id"])
-            cluster = clusters.cluster(gold["id"])
-            if cluster is None:
-                claim_id = (
-                    f"urn:workbench:session:{session_id}:claim:"
-                    f"{url_quote(article['external_id'], safe='-_.~')}:"
-                    f"{url_quote(gold['unit_key'], safe='')}"
-                )
-                first_article = earliest_article([article])
-            else:
-                claim_id = f"urn:workbench:session:{session_id}:fact:{cluster}"
-                first_article = first_of_cluster.get(cluster)
-            yield claim_review(
-                gold,
-                article,
-                session_id=session_id,
-                claim_id=claim_id,
-                first_article=first_article,
-                author=claim_author(
-                    gold["cited_source"], level, aliases, outlet_node(article)
-                ),
-                codes={
-                    "claim_type": claim_codes.get(gold["claim_type_id"]),
-                    "sourcing_quality": level,
-                },
-                review_by=review_by,
-                pattern=pattern,
-            )
-        done += len(chunk)
-        if on_chunk is not None:
-            on_chunk(done)
-        if len(chunk) < chunk_size:
-            return
+            article_id = gold["article_id"]
+            yield claim_review(gold, by_id[article_id], context, indicators[article_id])
 
 
 def claimreview_graph(filters: ExportFilters, **options: Any) -> Iterator[bytes]:

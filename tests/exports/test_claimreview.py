@@ -20,6 +20,7 @@ from annotations.exporters.claimreview import (
 from annotations.models import GoldSpan, SourceAlias
 from annotations.services import recompute
 from annotations.services.adjudication import gold_decide
+from annotations.services.article_answers import answers_put, gold_answers_put
 from tests.adjudication.conftest import make_span, make_unit
 from tests.exports.helpers import export_response, export_text
 from tests.factories import ArticleFactory, OutletFactory, session_with_team
@@ -421,6 +422,12 @@ def test_adjudicator_gets_the_export(adjudicator, verdicts):
 
 
 def test_every_schema_term_used_is_defined_in_the_bundled_context(staff, verdicts):
+    graph = _graph(staff, verdicts.session)["@graph"]
+    assert _undefined_terms(graph) == set()
+
+
+def _undefined_terms(graph) -> set[str]:
+    """Plain (schema.org) terms and types used in `graph` but not in the context."""
     context = json.loads(BUNDLED_CONTEXT.read_text())["@context"]
     used: set[str] = set()
 
@@ -436,8 +443,106 @@ def test_every_schema_term_used_is_defined_in_the_bundled_context(staff, verdict
             for item in value:
                 walk(item)
 
-    walk(_graph(staff, verdicts.session)["@graph"])
-    assert used <= set(context), used - set(context)
+    walk(graph)
+    return used - set(context)
+
+
+@pytest.fixture
+def answered(verdicts, reviewer_a, reviewer_b, adjudicator):
+    """Dawn's article questions: agreed, agreed on none, adjudicated, open."""
+    for reviewer, attributed in ((reviewer_a, True), (reviewer_b, False)):
+        answers_put(
+            session=verdicts.session,
+            article_id=verdicts.dawn.pk,
+            reviewer=reviewer,
+            answers={
+                "clickbait_headline": "listicle",
+                "source_types": [],
+                "non_original_attributed": attributed,
+            },
+            version=0,
+        )
+    answers_put(
+        session=verdicts.session,
+        article_id=verdicts.dawn.pk,
+        reviewer=reviewer_a,
+        answers={"emotional_tone": "very"},  # one answer: not resolved
+        version=1,
+    )
+    gold_answers_put(
+        session=verdicts.session,
+        article_id=verdicts.dawn.pk,
+        adjudicator=adjudicator,
+        answers={"non_original_attributed": False},
+    )
+    return verdicts
+
+
+def test_gold_answers_ride_on_the_appearance_and_survive_expansion(staff, answered):
+    document = _graph(staff, answered.session)
+    assert _undefined_terms(document["@graph"]) == set()
+    expanded = {one(n, WB_VOCAB + "quote")["@value"]: n for n in expand(document)}
+    dawn = one(one(expanded["23 soldiers were killed"], "itemReviewed"), "appearance")
+    assert dawn["@id"] == "urn:workbench:article:dawn-2025-11-08"
+    indicators = {
+        one(node, "propertyID")["@value"]: node
+        for node in dawn[WB_VOCAB + "articleIndicator"]
+    }
+    # Resolved answers only: emotional tone has a single answer.
+    assert set(indicators) == {
+        "clickbait_headline",
+        "source_types",
+        "non_original_attributed",
+    }
+    clickbait = indicators["clickbait_headline"]
+    assert clickbait["@type"] == [SCHEMA + "PropertyValue"]
+    assert one(clickbait, "value")["@value"] == "listicle"
+    assert one(clickbait, "name")["@value"].startswith("Is the headline clickbait")
+    assert one(clickbait, WB_VOCAB + "valueLabel")["@value"] == "Yes: listicle"
+    assert one(clickbait, WB_VOCAB + "provenance")["@value"] == "agreed"
+    assert one(clickbait, WB_VOCAB + "answerCount")["@value"] == 2
+    assert WB_VOCAB + "decidedBy" not in clickbait
+    # "None of them" is an answer: the empty @list survives expansion.
+    assert one(indicators["source_types"], "value") == {"@list": []}
+    attributed = indicators["non_original_attributed"]
+    assert one(attributed, "value")["@value"] is False
+    assert one(attributed, WB_VOCAB + "provenance")["@value"] == "adjudicated"
+    assert one(attributed, WB_VOCAB + "decidedBy")["@value"] == "adjudicator"
+    decided_at = one(attributed, WB_VOCAB + "decidedAt")["@value"]
+    assert datetime.fromisoformat(decided_at).tzinfo is not None
+    # The same article in another review carries the same values; the Tribune,
+    # never answered, carries none; a first appearance repeats no values.
+    talks = one(one(expanded[LONG_CLAIM], "itemReviewed"), "appearance")
+    assert len(talks[WB_VOCAB + "articleIndicator"]) == 3
+    tribune_claim = one(expanded["23 soldiers died in the clash"], "itemReviewed")
+    assert WB_VOCAB + "articleIndicator" not in one(tribune_claim, "appearance")
+    assert WB_VOCAB + "articleIndicator" not in one(tribune_claim, "firstAppearance")
+
+
+def test_a_multi_select_answer_keeps_its_codes_in_order(
+    staff, answered, reviewer_a, reviewer_b
+):
+    for reviewer in (reviewer_a, reviewer_b):
+        answers_put(
+            session=answered.session,
+            article_id=answered.dawn.pk,
+            reviewer=reviewer,
+            answers={"source_types": ["experts", "organisations"]},
+            version=2 if reviewer == reviewer_a else 1,
+        )
+    expanded = expand(_graph(staff, answered.session))
+    appearance = one(one(expanded[0], "itemReviewed"), "appearance")
+    [kinds] = [
+        node
+        for node in appearance[WB_VOCAB + "articleIndicator"]
+        if one(node, "propertyID")["@value"] == "source_types"
+    ]
+    assert one(kinds, "value") == {
+        "@list": [{"@value": "experts"}, {"@value": "organisations"}]
+    }
+    assert one(kinds, WB_VOCAB + "valueLabel") == {
+        "@list": [{"@value": "Experts"}, {"@value": "Organisations"}]
+    }
 
 
 # --- Pure helpers ------------------------------------------------------------------
