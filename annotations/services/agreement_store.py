@@ -22,6 +22,7 @@ from annotations.models import (
     GoldSpan,
 )
 from annotations.services.agreement_types import UnitData
+from annotations.services.discussion_follow import threads_follow
 
 BATCH = 2000
 METRIC_KEY = ("dimension", "metric", "label", "reviewer_a", "reviewer_b")
@@ -99,7 +100,9 @@ def units_store(
         for units in units_by_article.values()
         for unit in units
     }
-    obsolete = [row[0] for key, row in existing.items() if key not in wanted]
+    gone = {key: row[0] for key, row in existing.items() if key not in wanted}
+    threads_follow(session_id=session_id, gone=gone, units=wanted)
+    obsolete = list(gone.values())
     for chunk in _chunks(obsolete):
         AgreementUnit.objects.filter(pk__in=chunk).delete()
     inserts, updates = [], []
