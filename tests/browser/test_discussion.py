@@ -1,11 +1,20 @@
 """The disputes page's discussion in Chromium: text stays text, unread badges, note."""
 
+import json
+
 import pytest
 
-from annotations.models import AgreementStatus, ArticleNote, UnitComment
+from annotations.models import (
+    AgreementStatus,
+    ArticleNote,
+    GoldAnswer,
+    GoldSpan,
+    UnitComment,
+)
 from annotations.services import recompute
+from annotations.services.article_answers import answers_put
 from tests.adjudication.conftest import make_span, make_unit
-from tests.browser.conftest import login
+from tests.browser.conftest import api_get, login
 from tests.conftest import api_client_for
 from tests.factories import ArticleFactory, UserFactory, session_with_team
 
@@ -64,7 +73,13 @@ def disputes(monkeypatch):
             format="json",
         )
         assert response.status_code == 201
-    return {"session": session, "unit": unit, "decided": decided, "first": first}
+    return {
+        "session": session,
+        "unit": unit,
+        "decided": decided,
+        "first": first,
+        "reviewers": reviewers,
+    }
 
 
 def comment_texts(page):
@@ -127,3 +142,79 @@ def test_new_comments_show_a_badge_in_the_queue(page, live_server, disputes):
         f".queue-item[data-unit-id='{unit.pk}'] [data-testid=unread-badge]"
     )
     assert badge.text_content() == "2 new"
+
+
+def test_adjudicator_reads_the_thread_then_resolves_a_question_and_a_span(
+    page, live_server, disputes
+):
+    """The chain: open the disputes queue, read the unit's thread, decide the
+    disputed article question and the span dispute, both into gold."""
+    session, unit = disputes["session"], disputes["unit"]
+    article = unit.article
+    for reviewer, value in zip(disputes["reviewers"], ("listicle", "no"), strict=True):
+        answers_put(
+            session=session,
+            article_id=article.pk,
+            reviewer=reviewer,
+            answers={"clickbait_headline": value},
+            version=0,
+        )
+    login(page, live_server, "adjudicator_one", PASSWORD)
+    page.goto(f"{live_server.url}/sessions/{session.pk}/dashboard/")
+    page.click("[data-testid=disputes-link]")
+    page.wait_for_url(f"{live_server.url}/sessions/{session.pk}/disputes/")
+    page.wait_for_selector("body[data-ready='1']")
+    # The queue opens at the disputed unit; its thread is read there.
+    assert page.evaluate("document.body.dataset.unitId") == str(unit.pk)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=comment-text]').length === 2"
+    )
+    assert comment_texts(page) == PAYLOADS[:2]
+    page.locator(
+        f".queue-item[data-unit-id='{unit.pk}'] [data-testid=unread-badge]"
+    ).wait_for(state="detached")
+    thread = api_get(
+        page, live_server, f"/api/sessions/{session.pk}/units/{unit.pk}/comments/"
+    )
+    assert thread["unread"] == 0
+    assert page.evaluate("window.__xss") is None
+
+    # The disputed article question, into a gold answer.
+    card = page.locator("[data-testid=question-dispute]")
+    assert card.count() == 1
+    assert "rev_1" in card.inner_text() and "Yes: listicle" in card.inner_text()
+    card.locator("label", has_text="Yes: teasing question").click()
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=question-queue-empty]")
+    gold_answer = GoldAnswer.objects.get(session=session, article=article)
+    assert (gold_answer.question_code, gold_answer.value) == (
+        "clickbait_headline",
+        "question",
+    )
+    assert gold_answer.decided_by == disputes["first"]
+    assert gold_answer.source_answers == {"rev_1": "listicle", "rev_2": "no"}
+
+    # The span dispute, by keyboard: accept version B (rev_2's quote).
+    b_card = page.locator(".version[data-letter=B]")
+    assert "rev_2" in b_card.inner_text()
+    page.locator("#dispute-title").focus()
+    page.keyboard.press("b")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=status]')"
+        ".textContent.includes('Decided: accept version B')"
+    )
+    gold = GoldSpan.objects.get(session=session, unit_key=unit.key, is_current=True)
+    assert gold.decision == GoldSpan.Decision.ACCEPTED
+    assert gold.quote == "“the talks are over”"
+    assert gold.accepted_reviewer.username == "rev_2"
+    assert gold.decided_by == disputes["first"]
+    assert gold.claim_type.code == "quoted_statement"
+    # Both decisions show as made; nothing else was touched.
+    answers = api_get(
+        page,
+        live_server,
+        f"/api/sessions/{session.pk}/articles/{article.pk}/gold-answers/",
+    )
+    assert "clickbait_headline" in json.dumps(answers)
+    assert UnitComment.objects.filter(session=session).count() == 2
+    assert page.js_errors == []
