@@ -454,6 +454,8 @@ def test_reviewers_get_403_and_outsiders_404_on_dashboard_disputes_and_endpoints
 
 # --- Outlet indicator profiles ------------------------------------------------
 
+# An outlet name is user data: it must reach the page as text only.
+STAR = 'Evening Star <img src=x onerror="window.__xss = 1">'
 PROFILE_ANSWERS = {
     # outlet: [(clickbait, attributed, source types) per reviewer, per article]
     "Daily Bugle": [
@@ -461,7 +463,7 @@ PROFILE_ANSWERS = {
         [("no", False, ["none"]), ("no", False, ["none"])],
         [("curiosity_gap", True, ["experts", "studies"])] * 2,
     ],
-    "Evening Star": [
+    STAR: [
         [("no", True, ["organisations"]), ("no", True, ["organisations"])],
         [("no", True, []), ("listicle", True, [])],  # clickbait disputed
     ],
@@ -587,7 +589,7 @@ def test_outlet_indicator_profiles_show_the_api_figures_beside_sourcing(
     outlets = {o["label"]: o for o in body["outlets"]}
     assert [e["label"] for e in body["outlet_indicators"]] == [
         "Daily Bugle",
-        "Evening Star",
+        STAR,
     ]
     # Hand-worked: Bugle resolves 3 clickbait answers (listicle, no, curiosity
     # gap): 2 of 3 clickbait; the Star's disputed article is left out (n = 1).
@@ -599,10 +601,13 @@ def test_outlet_indicator_profiles_show_the_api_figures_beside_sourcing(
     cards = page.query_selector_all("[data-testid=outlet-profile]")
     assert [c.get_attribute("data-outlet") for c in cards] == [
         "Daily Bugle",
-        "Evening Star",
+        STAR,
     ]
     for card, entry in zip(cards, body["outlet_indicators"], strict=True):
         _check_profile_card(card, entry, outlets.get(entry["label"]))
+        assert card.query_selector("h4").inner_text() == entry["label"]
+    assert page.locator("#dashboard img").count() == 0
+    assert page.evaluate("window.__xss") is None
     wide = page.evaluate(
         """() => [...document.querySelectorAll('#outlet-profiles, #outlet-profiles *')]
             .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
