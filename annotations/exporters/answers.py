@@ -14,7 +14,7 @@ from typing import Any
 
 from annotations.models import AnnotationSession, ArticleAnswers, SessionMembership
 from annotations.selectors import scheme_questions
-from annotations.selectors_questions import (
+from annotations.selectors.questions import (
     article_gold_answers,
     session_answers,
     session_gold_answers,
