@@ -9,9 +9,9 @@ the others' answers. The time filters do not apply to answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from annotations.interchange import timestamp
 from annotations.models import AnnotationSession, ArticleAnswers, SessionMembership
 from annotations.selectors import scheme_questions
 from annotations.selectors.questions import (
@@ -19,13 +19,6 @@ from annotations.selectors.questions import (
     session_answers,
     session_gold_answers,
 )
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """As `exporters.base.timestamp` (which imports this module): UTC, microseconds."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _raw(filters, article_ids: list[int]) -> dict[int, list[dict]]:
