@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import selectors, selectors_assignment
+from annotations import selectors
 from annotations.access import may_open_article
 from annotations.api import session_admin_serializers as shapes
 from annotations.api.permissions import IsSessionLead
@@ -22,6 +22,7 @@ from annotations.api.schema import R400, R401, R403, R404
 from annotations.api.views import ApiView, ArticleViewSet, SpanViewSet
 from annotations.models import AnnotationSession
 from annotations.parsing import parse_id
+from annotations.selectors import assignment as selectors_assignment
 from annotations.services.assignment import assignment_set
 
 NOT_ASSIGNED = "This article is not assigned to you in this session."

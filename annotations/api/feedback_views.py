@@ -23,7 +23,7 @@ from annotations.metrics.feedback import feedback_summary, match_gold, peer_pair
 from annotations.models import AgreementReport, SessionArticle, SessionMembership
 from annotations.parsing import MAX_ID
 from annotations.selectors import offset_maps_for
-from annotations.selectors_feedback import feedback_inputs, opaque_unit
+from annotations.selectors.feedback import feedback_inputs, opaque_unit
 
 DISABLED = "Reviewer feedback is not enabled for this session; its lead can turn it on."
 NO_GOLD = "No feedback yet: this article has no adjudicated or agreed gold."

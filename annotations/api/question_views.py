@@ -22,7 +22,7 @@ from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
 from annotations.models import AnnotationSession
 from annotations.selectors import scheme_questions
-from annotations.selectors_questions import (
+from annotations.selectors.questions import (
     answers_own,
     article_gold_answers,
     question_disputes,

@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from annotations import selectors, selectors_assignment
+from annotations import selectors
 from annotations.api import serializers as api
 from annotations.api import session_admin_serializers as shapes
 from annotations.api.assignment_views import AssignedArticleViewSet, LeadView
@@ -22,6 +22,7 @@ from annotations.api.permissions import IsLead, IsSessionLead
 from annotations.api.schema import R400, R401, R403, R404
 from annotations.api.views import ApiView, SessionViewSet
 from annotations.models import SessionArticle
+from annotations.selectors import assignment as selectors_assignment
 from annotations.services.accounts import account_create
 from annotations.services.sessions_admin import (
     article_remove,

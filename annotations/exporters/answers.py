@@ -9,23 +9,16 @@ the others' answers. The time filters do not apply to answers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from annotations.interchange import timestamp
 from annotations.models import AnnotationSession, ArticleAnswers, SessionMembership
 from annotations.selectors import scheme_questions
-from annotations.selectors_questions import (
+from annotations.selectors.questions import (
     article_gold_answers,
     session_answers,
     session_gold_answers,
 )
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """As `exporters.base.timestamp` (which imports this module): UTC, microseconds."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _raw(filters, article_ids: list[int]) -> dict[int, list[dict]]:

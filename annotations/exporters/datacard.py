@@ -23,11 +23,10 @@ from annotations.exporters.base import (
 from annotations.exporters.conll import COLUMNS, DOC_DELIMITER, conll_index
 from annotations.exporters.gold_agreed import (
     GOLD_DEFINITIONS,
-    PROVENANCE_ADJUDICATED,
-    PROVENANCE_AGREED,
     agreed_gold,
     agreed_units,
 )
+from annotations.interchange import PROVENANCE_ADJUDICATED, PROVENANCE_AGREED
 from annotations.models import (
     AgreementMetric,
     AgreementReport,
@@ -186,21 +185,7 @@ def datacard_build(filters: ExportFilters) -> dict[str, Any]:
         "generated_at": timestamp(timezone.now()),
         "session": session_summary(session.pk),
         "filters": filters.described or {"session": session.pk},
-        "label_scheme": {
-            "slug": scheme.slug,
-            "name": scheme.name,
-            "claim_types": list(
-                ClaimType.objects.filter(scheme=scheme).values(
-                    "code", "name", "description"
-                )
-            ),
-            "sourcing_levels": list(
-                SourcingLevel.objects.filter(scheme=scheme).values(
-                    "code", "name", "description", "rank", "weight"
-                )
-            ),
-            "article_questions": scheme_questions(scheme.pk),
-        },
+        "label_scheme": _scheme_section(scheme),
         "counts": {"articles": article_queryset(filters).count()},
         "article_questions": questions_card_section(
             filters,
@@ -212,31 +197,57 @@ def datacard_build(filters: ExportFilters) -> dict[str, Any]:
         "agreement": None,
         "conll": _conll_section(filters),
     }
-    report = AgreementReport.objects.filter(
-        session_id=session.pk, article__isnull=True
-    ).first()
-    if report is not None and not filters.hide_units:
-        card["agreement"] = {
-            "computed_at": timestamp(report.computed_at),
-            "stale": report.stale,
-            "metrics": list(
-                AgreementMetric.objects.filter(report=report)
-                .order_by("dimension", "metric", "label", "reviewer_a", "reviewer_b")
-                .values(
-                    "dimension",
-                    "metric",
-                    "label",
-                    "reviewer_a",
-                    "reviewer_b",
-                    "value",
-                    "ci_low",
-                    "ci_high",
-                    "n",
-                )
-            ),
-            "report": report.payload,
-        }
+    if not filters.hide_units:
+        card["agreement"] = _agreement_section(session.pk)
     return card
+
+
+def _scheme_section(scheme) -> dict[str, Any]:
+    """The label scheme as the card describes it."""
+    return {
+        "slug": scheme.slug,
+        "name": scheme.name,
+        "claim_types": list(
+            ClaimType.objects.filter(scheme=scheme).values(
+                "code", "name", "description"
+            )
+        ),
+        "sourcing_levels": list(
+            SourcingLevel.objects.filter(scheme=scheme).values(
+                "code", "name", "description", "rank", "weight"
+            )
+        ),
+        "article_questions": scheme_questions(scheme.pk),
+    }
+
+
+def _agreement_section(session_id: int) -> dict[str, Any] | None:
+    """The session report's figures (None until one is computed)."""
+    report = AgreementReport.objects.filter(
+        session_id=session_id, article__isnull=True
+    ).first()
+    if report is None:
+        return None
+    return {
+        "computed_at": timestamp(report.computed_at),
+        "stale": report.stale,
+        "metrics": list(
+            AgreementMetric.objects.filter(report=report)
+            .order_by("dimension", "metric", "label", "reviewer_a", "reviewer_b")
+            .values(
+                "dimension",
+                "metric",
+                "label",
+                "reviewer_a",
+                "reviewer_b",
+                "value",
+                "ci_low",
+                "ci_high",
+                "n",
+            )
+        ),
+        "report": report.payload,
+    }
 
 
 def datacard_json(filters: ExportFilters, **options: Any) -> Iterator[str]:
@@ -304,7 +315,20 @@ def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
             for name, value in sorted(card["filters"].items())
         ),
     )
-    scheme = card["label_scheme"]
+    yield from _scheme_markdown(card["label_scheme"])
+    yield f"## Counts\n\nArticles: {card['counts']['articles']}\n\n"
+    for layer in ("raw", "gold"):
+        section = card[layer]
+        if section is None:
+            continue
+        yield from _layer_markdown(layer, section)
+    agreement = card["agreement"] or {}
+    yield from questions_markdown(card["article_questions"], agreement.get("report"))
+    yield from _conll_markdown(card["conll"])
+    yield from _agreement_markdown(card["agreement"])
+
+
+def _scheme_markdown(scheme: dict[str, Any]) -> Iterator[str]:
     yield f"## Label scheme `{scheme['slug']}`\n\n### Claim types\n\n"
     yield from _table(
         ("code", "name", "description"),
@@ -318,46 +342,40 @@ def datacard_markdown(filters: ExportFilters, **options: Any) -> Iterator[str]:
             for s in scheme["sourcing_levels"]
         ),
     )
-    yield f"## Counts\n\nArticles: {card['counts']['articles']}\n\n"
-    for layer in ("raw", "gold"):
-        section = card[layer]
-        if section is None:
-            continue
-        yield f"### {layer.capitalize()} layer: {section['spans']} spans\n\n"
-        for key, value in section.items():
-            if key.startswith("by_"):
-                yield f"**{key[3:].replace('_', ' ')}**\n\n"
-                yield from _table(("value", "spans"), sorted(value.items()))
-        if layer == "raw":
-            yield (
-                f"Created {section['first_created']} to last modified "
-                f"{section['last_modified']}.\n\n**Annotators**\n\n"
-            )
-            yield from _table(
-                ("username", "spans", "articles"),
-                (
-                    (a["username"], a["spans"], a["articles"])
-                    for a in section["annotators"]
-                ),
-            )
-        else:
-            yield f"{section['definition_text']} (`gold={section['definition']}`)\n\n"
-            yield (
-                f"Decided {section['first_decided']} to {section['last_decided']}.\n\n"
-                "**Adjudicators**\n\n"
-            )
-            yield from _table(
-                ("username", "gold spans"),
-                ((a["username"], a["gold_spans"]) for a in section["adjudicators"]),
-            )
-    agreement = card["agreement"] or {}
-    yield from questions_markdown(card["article_questions"], agreement.get("report"))
-    yield from _conll_markdown(card["conll"])
+
+
+def _layer_markdown(layer: str, section: dict[str, Any]) -> Iterator[str]:
+    yield f"### {layer.capitalize()} layer: {section['spans']} spans\n\n"
+    for key, value in section.items():
+        if key.startswith("by_"):
+            yield f"**{key[3:].replace('_', ' ')}**\n\n"
+            yield from _table(("value", "spans"), sorted(value.items()))
+    if layer == "raw":
+        yield (
+            f"Created {section['first_created']} to last modified "
+            f"{section['last_modified']}.\n\n**Annotators**\n\n"
+        )
+        yield from _table(
+            ("username", "spans", "articles"),
+            ((a["username"], a["spans"], a["articles"]) for a in section["annotators"]),
+        )
+    else:
+        yield f"{section['definition_text']} (`gold={section['definition']}`)\n\n"
+        yield (
+            f"Decided {section['first_decided']} to {section['last_decided']}.\n\n"
+            "**Adjudicators**\n\n"
+        )
+        yield from _table(
+            ("username", "gold spans"),
+            ((a["username"], a["gold_spans"]) for a in section["adjudicators"]),
+        )
+
+
+def _agreement_markdown(agreement: dict[str, Any] | None) -> Iterator[str]:
     yield "## Agreement\n\n"
-    if card["agreement"] is None:
+    if agreement is None:
         yield "No agreement report has been computed for this session.\n"
     else:
-        agreement = card["agreement"]
         stale = " (stale: spans changed since)" if agreement["stale"] else ""
         yield f"Computed {agreement['computed_at']}{stale}.\n\n"
         yield from _table(

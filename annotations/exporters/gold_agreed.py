@@ -21,8 +21,6 @@ from annotations.models import AgreementStatus, AgreementUnit, GoldSpan, SpanAnn
 GOLD_COMPLETE = "complete"  # adjudicated ∪ agreed (the default)
 GOLD_ADJUDICATED = "adjudicated"  # adjudicated decisions only
 GOLD_CHOICES = (GOLD_COMPLETE, GOLD_ADJUDICATED)
-PROVENANCE_ADJUDICATED = "adjudicated"
-PROVENANCE_AGREED = "agreed"
 GOLD_DEFINITIONS = {
     GOLD_COMPLETE: "Gold is every adjudicated decision plus every agreed unit "
     "without one (agreed by all k reviewers, no adjudicator).",

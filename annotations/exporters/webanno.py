@@ -10,7 +10,7 @@ from annotations.exporters.base import (
     dumps,
     iter_bundles,
 )
-from annotations.exporters.gold_agreed import PROVENANCE_AGREED
+from annotations.interchange import PROVENANCE_AGREED
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_LENGTH = 32  # code points of prefix/suffix in a TextQuoteSelector
@@ -63,19 +63,7 @@ def annotation(span: dict[str, Any], text: str, external_id: str) -> dict[str, A
         "type": "Annotation",
         "motivation": motivation,
         "body": bodies,
-        "target": {
-            "source": article_iri(external_id),
-            "type": "Text",
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": text[start:end],
-                    "prefix": text[max(0, start - CONTEXT_LENGTH) : start],
-                    "suffix": text[end : end + CONTEXT_LENGTH],
-                },
-                {"type": "TextPositionSelector", "start": start, "end": end},
-            ],
-        },
+        "target": _target(text, start, end, external_id),
         "creator": creator,
         "created": created,
         "modified": modified,
@@ -85,6 +73,23 @@ def annotation(span: dict[str, Any], text: str, external_id: str) -> dict[str, A
         **(
             {"workbench:provenance": span["provenance"]} if "provenance" in span else {}
         ),
+    }
+
+
+def _target(text: str, start: int, end: int, external_id: str) -> dict[str, Any]:
+    """The span's place in the article: quote (with context) and code points."""
+    return {
+        "source": article_iri(external_id),
+        "type": "Text",
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": text[start:end],
+                "prefix": text[max(0, start - CONTEXT_LENGTH) : start],
+                "suffix": text[end : end + CONTEXT_LENGTH],
+            },
+            {"type": "TextPositionSelector", "start": start, "end": end},
+        ],
     }
 
 

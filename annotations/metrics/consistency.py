@@ -95,6 +95,23 @@ class TruthFinderResult:
 _MAX_TRUST = 1.0 - 1e-12  # keeps -ln(1 - t) finite
 
 
+def _provider_graph(facts: Iterable[Fact]):
+    """Outlets (name -> index), (outlet, value) edges, each value's fact index
+    and each value's (fact id, value) label: who provides which value."""
+    outlets: dict[str, int] = {}
+    edges: set[tuple[int, int]] = set()
+    value_fact: list[int] = []
+    labels: list[tuple[Hashable, str]] = []
+    for fact_index, fact in enumerate(facts):
+        for _, reported in _reported_values(fact):
+            value_fact.append(fact_index)
+            labels.append((fact.id, reported.value))
+            for attribution in reported.reported_by:
+                outlet = outlets.setdefault(attribution.outlet, len(outlets))
+                edges.add((outlet, len(labels) - 1))
+    return outlets, edges, value_fact, labels
+
+
 def truthfinder(
     facts: Iterable[Fact],
     *,
@@ -111,17 +128,7 @@ def truthfinder(
     implication(f' -> f) = -1, so sigma*(f) = sigma(f) - rho * (sum of the other
     values' sigma).  See docs/reliability.md.
     """
-    outlets: dict[str, int] = {}
-    edges: set[tuple[int, int]] = set()
-    value_fact: list[int] = []
-    labels: list[tuple[Hashable, str]] = []
-    for fact_index, fact in enumerate(facts):
-        for _, reported in _reported_values(fact):
-            value_fact.append(fact_index)
-            labels.append((fact.id, reported.value))
-            for attribution in reported.reported_by:
-                outlet = outlets.setdefault(attribution.outlet, len(outlets))
-                edges.add((outlet, len(labels) - 1))
+    outlets, edges, value_fact, labels = _provider_graph(facts)
     if not edges:
         return TruthFinderResult({}, {}, {}, 0, True)
     edge_outlet, edge_value = (

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from annotations.models import AnnotationSession, ArticleAnswers, GoldAnswer
 from annotations.selectors import scheme_questions
-from annotations.selectors_questions import session_answers
+from annotations.selectors.questions import session_answers
 from annotations.services.article_questions import answer_value_clean
 from annotations.services.errors import StaleVersion
 from annotations.services.recompute import articles_changed

@@ -9,25 +9,15 @@ field names the place in the record (`article_questions.answers[0].version`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from annotations.models import AnnotationSession, ArticleAnswers, GoldAnswer
 from annotations.services.article_answers import answers_clean
+from annotations.services.imports_common import _parse_time as _time
 
 FIELD = "article_questions"
-
-
-def _time(value: Any, field: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: f"{value!r} is not an ISO 8601 time."}) from None
-    if moment.tzinfo is None:
-        raise ValidationError({field: "Must carry a time zone."})
-    return moment
 
 
 def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:

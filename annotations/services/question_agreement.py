@@ -25,7 +25,7 @@ from annotations.metrics.article_questions import (
 )
 from annotations.models import AnnotationSession, SessionArticle
 from annotations.selectors import scheme_questions, session_reviewers
-from annotations.selectors_questions import session_answers, session_gold_answers
+from annotations.selectors.questions import session_answers, session_gold_answers
 
 # Kinds of `metrics.article_questions` by question type.
 METRIC_KIND = {

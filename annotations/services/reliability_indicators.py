@@ -21,7 +21,7 @@ from typing import Any
 from annotations.metrics.article_questions import option_shares
 from annotations.models import AnnotationSession, Article
 from annotations.selectors import scheme_questions
-from annotations.selectors_questions import (
+from annotations.selectors.questions import (
     article_gold_answers,
     session_answers,
     session_gold_answers,

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotations import selectors_assignment
 from annotations.access import is_lead, manage_refusal
 from annotations.models import AnnotationSession, Article, LabelScheme
+from annotations.selectors import assignment as selectors_assignment
 from annotations.services.assignment import assignment_set
 from annotations.services.sessions_admin import (
     article_remove,

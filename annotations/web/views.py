@@ -5,13 +5,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from annotations import selectors, selectors_assignment
+from annotations import selectors
 from annotations.access import (
     assignment_limits,
     can_manage_session,
     is_lead,
     session_role,
 )
+from annotations.selectors import assignment as selectors_assignment
 from annotations.web.export_panel import export_panel_context, export_panel_visible
 
 ROLE_NAMES = {

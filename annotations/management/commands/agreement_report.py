@@ -48,6 +48,25 @@ def render(payload: dict, title: str) -> str:
     out += ["", "Unit status"]
     out += table(list(status), [[str(n) for n in status.values()]])
     out += ["", "Label agreement (Krippendorff's alpha, 95% bootstrap CI)"]
+    out += _label_lines(payload)
+    out += ["", "Span detection (pairwise; micro pools counts, macro averages pairs)"]
+    out += _detection_lines(payload)
+    unitizing = payload["unitizing"]
+    per_label = ", ".join(
+        f"{label} {fmt(value)}"
+        for label, value in sorted(unitizing["per_label"].items())
+    )
+    out += [
+        "",
+        f"Unitizing alpha: {fmt(unitizing['alpha'])} "
+        f"over {unitizing['articles']} article(s)"
+        + (f"; per claim type: {per_label}" if per_label else ""),
+    ]
+    out += _kappa_lines(payload)
+    return "\n".join(out) + "\n"
+
+
+def _label_lines(payload: dict) -> list[str]:
     rows = []
     for name in DIMENSIONS:
         figures = payload["labels"][name]
@@ -63,11 +82,13 @@ def render(payload: dict, title: str) -> str:
                 reading(figures["alpha"]),
             ]
         )
-    out += table(
+    return table(
         ["dimension", "level", "alpha", "95% CI", "units", "fleiss", "reading"], rows
     )
-    out += ["", "Span detection (pairwise; micro pools counts, macro averages pairs)"]
-    out += table(
+
+
+def _detection_lines(payload: dict) -> list[str]:
+    return table(
         ["mode", "micro P", "micro R", "micro F1", "macro F1"],
         [
             [
@@ -82,17 +103,10 @@ def render(payload: dict, title: str) -> str:
             )
         ],
     )
-    unitizing = payload["unitizing"]
-    per_label = ", ".join(
-        f"{label} {fmt(value)}"
-        for label, value in sorted(unitizing["per_label"].items())
-    )
-    out += [
-        "",
-        f"Unitizing alpha: {fmt(unitizing['alpha'])} "
-        f"over {unitizing['articles']} article(s)"
-        + (f"; per claim type: {per_label}" if per_label else ""),
-    ]
+
+
+def _kappa_lines(payload: dict) -> list[str]:
+    out: list[str] = []
     for name in ("claim_type", "sourcing_quality"):
         pairs = payload["labels"][name]["pairs"]
         if not pairs:
@@ -105,7 +119,7 @@ def render(payload: dict, title: str) -> str:
         ]
         out += ["", f"Cohen's kappa matrix ({name})"]
         out += table(["", *reviewers[1:]], rows)
-    return "\n".join(out) + "\n"
+    return out
 
 
 class Command(BaseCommand):

@@ -34,6 +34,74 @@ def _sourcing_cells(item: dict) -> list[str]:
     return [_number(sourcing["value"]), _interval(sourcing), f"n={item['n']}"]
 
 
+def _accuracy_lines(payload: dict) -> list[str]:
+    lines: list[str] = []
+    accuracy_rows = []
+    for kind, items in (
+        ("outlet", payload["outlets"]),
+        ("source", payload["cited_sources"]),
+    ):
+        for item in sorted(items, key=lambda i: i["accuracy_rank"]):
+            if item["accuracy"] is None:
+                continue
+            accuracy_rows.append(
+                [
+                    kind,
+                    item["label"],
+                    _number(item["accuracy"]["value"]),
+                    _interval(item["accuracy"]),
+                    item["supported"],
+                    item["contradicted"],
+                ]
+            )
+    if accuracy_rows:
+        lines += _table(
+            ["kind", "subject", "accuracy", "95% interval", "supp.", "contr."],
+            accuracy_rows,
+        )
+    else:
+        lines.append("(no supported or contradicted verdicts yet)")
+    return lines
+
+
+def _conflict_lines(conflicts: list[dict]) -> list[str]:
+    lines: list[str] = []
+    if not conflicts:
+        lines.append("(none)")
+    for conflict in conflicts:
+        lines.append(f"fact {conflict['fact_id']}: {conflict['label']}")
+        for value in conflict["values"]:
+            who = "; ".join(
+                f"{r['outlet']} (gold {r['gold_span_id']}"
+                + (f", citing {r['cited_source']}" if r["cited_source"] else "")
+                + ")"
+                for r in value["reported_by"]
+            )
+            lines.append(f"  {value['value']!r}: {who}")
+    return lines
+
+
+def _truth_lines(truth: dict) -> list[str]:
+    lines: list[str] = []
+    if truth["trust"]:
+        lines += _table(
+            ["outlet", "trust"],
+            [
+                [outlet, _number(trust)]
+                for outlet, trust in sorted(
+                    truth["trust"].items(), key=lambda pair: (-pair[1], pair[0])
+                )
+            ],
+        )
+        lines.append(
+            f"({truth['iterations']} iterations, "
+            f"{'converged' if truth['converged'] else 'not converged'})"
+        )
+    else:
+        lines.append("(no facts linked)")
+    return lines
+
+
 class Command(BaseCommand):
     help = (
         "Print the source reliability report of SESSION (outlets, cited sources, "
@@ -102,62 +170,11 @@ class Command(BaseCommand):
             ],
         )
         lines += ["", "Accuracy (supported vs contradicted verdicts, Beta posterior)"]
-        accuracy_rows = []
-        for kind, items in (
-            ("outlet", payload["outlets"]),
-            ("source", payload["cited_sources"]),
-        ):
-            for item in sorted(items, key=lambda i: i["accuracy_rank"]):
-                if item["accuracy"] is None:
-                    continue
-                accuracy_rows.append(
-                    [
-                        kind,
-                        item["label"],
-                        _number(item["accuracy"]["value"]),
-                        _interval(item["accuracy"]),
-                        item["supported"],
-                        item["contradicted"],
-                    ]
-                )
-        if accuracy_rows:
-            lines += _table(
-                ["kind", "subject", "accuracy", "95% interval", "supp.", "contr."],
-                accuracy_rows,
-            )
-        else:
-            lines.append("(no supported or contradicted verdicts yet)")
+        lines += _accuracy_lines(payload)
         lines += ["", "Conflicting facts"]
-        if not payload["conflicts"]:
-            lines.append("(none)")
-        for conflict in payload["conflicts"]:
-            lines.append(f"fact {conflict['fact_id']}: {conflict['label']}")
-            for value in conflict["values"]:
-                who = "; ".join(
-                    f"{r['outlet']} (gold {r['gold_span_id']}"
-                    + (f", citing {r['cited_source']}" if r["cited_source"] else "")
-                    + ")"
-                    for r in value["reported_by"]
-                )
-                lines.append(f"  {value['value']!r}: {who}")
-        truth = payload["truthfinder"]
+        lines += _conflict_lines(payload["conflicts"])
         lines += ["", "TruthFinder trust (outlets reporting linked facts)"]
-        if truth["trust"]:
-            lines += _table(
-                ["outlet", "trust"],
-                [
-                    [outlet, _number(trust)]
-                    for outlet, trust in sorted(
-                        truth["trust"].items(), key=lambda pair: (-pair[1], pair[0])
-                    )
-                ],
-            )
-            lines.append(
-                f"({truth['iterations']} iterations, "
-                f"{'converged' if truth['converged'] else 'not converged'})"
-            )
-        else:
-            lines.append("(no facts linked)")
+        lines += _truth_lines(payload["truthfinder"])
         lines += [
             "",
             f"Excluded: {report.excluded_count} units"

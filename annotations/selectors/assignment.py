@@ -66,6 +66,18 @@ def _work(session_id: int, article_ids) -> tuple[dict, set]:
     return spans, done
 
 
+def _planned(session: AnnotationSession, ids: list[int]) -> dict[int, list[int]]:
+    """The assigned reviewer ids of each article, by username."""
+    planned: dict[int, list[int]] = defaultdict(list)
+    for article_id, reviewer_id in (
+        Assignment.objects.filter(session=session, article_id__in=ids)
+        .order_by("reviewer__username")
+        .values_list("article_id", "reviewer_id")
+    ):
+        planned[article_id].append(reviewer_id)
+    return planned
+
+
 def assignment_rows(
     session: AnnotationSession, *, offset: int = 0, limit: int | None = None
 ) -> list[dict[str, Any]]:
@@ -93,13 +105,7 @@ def assignment_rows(
         .values_list("pk", "username")
         .distinct()
     )
-    planned: dict[int, list[int]] = defaultdict(list)
-    for article_id, reviewer_id in (
-        Assignment.objects.filter(session=session, article_id__in=ids)
-        .order_by("reviewer__username")
-        .values_list("article_id", "reviewer_id")
-    ):
-        planned[article_id].append(reviewer_id)
+    planned = _planned(session, ids)
     spans, done = _work(session.pk, ids)
     rows = []
     for article_id, title, external_id, position in page:

@@ -1,6 +1,6 @@
 """Reads of article questions: answers (blind like spans), gold answers, disputes.
 
-Split from `selectors.py` by sub-domain. Values are as stored: an option code,
+A submodule of `selectors/` by sub-domain. Values are as stored: an option code,
 a list of option codes (in the options' order) or a boolean.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from annotations.metrics.article_questions import answers_agree
 from annotations.models import Article, ArticleAnswers, GoldAnswer, SessionMembership
-from annotations.selectors import scheme_questions
+from annotations.selectors.sessions import scheme_questions
 
 
 def answers_own(*, session_id: int, article_id: int, user) -> dict[str, Any]:
