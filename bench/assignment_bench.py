@@ -50,9 +50,10 @@ def populate(articles: int, reviewers: int, k: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (external_id, title, byline, published_text, url, "
-            "text, text_sha256, created_at) SELECT 'bench-' || n, 'Article ' || n, "
-            "'', '', '', 'Text of article ' || n || '.', "
-            "encode(sha256(('Text of article ' || n || '.')::bytea), 'hex'), now() "
+            "text, text_sha256, direction, created_at) SELECT 'bench-' || n, "
+            "'Article ' || n, '', '', '', 'Text of article ' || n || '.', "
+            "encode(sha256(('Text of article ' || n || '.')::bytea), 'hex'), '', "
+            "now() "
             "FROM generate_series(1, %s) AS n",
             [articles],
         )
