@@ -159,6 +159,18 @@ def _export_and_download(page, live_server, session) -> list[dict]:
     download = download_info.value
     assert download.suggested_filename.endswith(".jsonl")
     _screenshot(page, "project-6-export.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    panel = page.locator("#export-panel")
+    panel.scroll_into_view_if_needed()
+    width = page.evaluate("() => document.getElementById('export-panel').scrollWidth")
+    assert width <= 390
+    panel.screenshot(path=str(ARTIFACTS / "project-6-export-390.png"))
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(
+            ARTIFACTS / "project-6-export-390.png",
+            SCREENSHOTS / "project-6-export-390.png",
+        )
+    page.set_viewport_size({"width": 1366, "height": 768})
     with open(download.path(), encoding="utf-8") as handle:
         return [json.loads(line) for line in handle.read().splitlines()]
 
