@@ -15,11 +15,19 @@ import shutil
 import pytest
 from django.contrib.auth.models import Permission
 
-from annotations.models import AnnotationSession, Article, Assignment, ExportJob
+from annotations.models import (
+    AnnotationSession,
+    Article,
+    Assignment,
+    ExportJob,
+    SpanAnnotation,
+)
 from annotations.services.schemes import scheme_ensure_default
+from annotations.services.sessions_admin import session_create
+from annotations.services.spans import annotation_create
 from tests.browser.conftest import ARTIFACTS, login
 from tests.browser.test_sessions_admin import _assigned, _new_context, _walk_queue
-from tests.factories import UserFactory
+from tests.factories import ArticleFactory, UserFactory
 from tests.intake.conftest import HTML_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -204,3 +212,68 @@ def test_a_lead_runs_a_project_from_own_files_to_an_exported_file(
     assert floods["metadata"]["byline"] == CORRECTED
     assert "Wheat prices rise" in by_title and "Rate on hold" in by_title
     assert page.js_errors == []
+
+
+def test_a_lead_confirms_before_taking_started_work_away(page, live_server):
+    """Reassigning an article away from a reviewer with spans asks first; the
+    spans stay, marked unassigned in the matrix."""
+    lead, (ana, ben, cai) = _people()
+    quote = "the talks are over"
+    articles = [
+        ArticleFactory(title=f"Story {n}", text=f"Story {n}: “{quote}” on Friday.")
+        for n in range(3)
+    ]
+    session = session_create(
+        creator=lead,
+        name="Started",
+        required_reviewers=2,
+        assignment="balanced",
+        members=[{"user": r.pk, "role": "reviewer"} for r in (ana, ben, cai)],
+        articles=[a.pk for a in articles],
+    )
+    first = articles[0]
+    assert set(_assigned_to(session, first)) == {ana.pk, ben.pk}
+    start = first.text.index(quote)
+    annotation_create(
+        session_id=session.pk,
+        article_id=first.pk,
+        reviewer=ana,
+        start=start,
+        end=start + len(quote),
+        quote=quote,
+        claim_type="quantity",
+        sourcing_quality="named_on_record",
+        cited_source="",
+    )
+    login(page, live_server, lead.username, PASSWORD)
+    page.goto(f"{live_server.url}/sessions/{session.pk}/manage/")
+    row = page.locator(f"tr[data-article-id='{first.pk}']")
+    dialog = page.locator("#reassign-confirm")
+    for answer, expected in (("cancel", {ana.pk, ben.pk}), ("confirm", None)):
+        row.locator(f"input[value='{ana.pk}']").uncheck()
+        row.locator(f"input[value='{cai.pk}']").check()
+        row.locator("button:text-is('Reassign')").click()
+        dialog.wait_for(state="visible")
+        assert "rev_ana (1 span) already annotated" in dialog.inner_text()
+        if answer == "cancel":
+            _screenshot(page, "project-reassign-confirm.png")
+            dialog.locator("button[value=cancel]").click()
+            assert set(_assigned_to(session, first)) == expected
+            page.reload()
+            row = page.locator(f"tr[data-article-id='{first.pk}']")
+        else:
+            with page.expect_navigation():
+                dialog.locator("[data-testid=confirm-reassign]").click()
+    assert set(_assigned_to(session, first)) == {ben.pk, cai.pk}
+    assert SpanAnnotation.objects.filter(article=first, reviewer=ana).count() == 1
+    cell = page.locator(f"tr[data-article-id='{first.pk}'] td[data-reviewer=rev_ana]")
+    assert "1 unassigned" in cell.inner_text()
+    assert page.js_errors == []
+
+
+def _assigned_to(session, article) -> list[int]:
+    return list(
+        Assignment.objects.filter(session=session, article=article).values_list(
+            "reviewer_id", flat=True
+        )
+    )
