@@ -139,6 +139,12 @@ def _reviewers_walk_their_queues(browser, live_server, session, reviewers) -> No
             _walk_queue(other, live_server, session, expected)
             if reviewer == reviewers[0]:
                 _screenshot(other, "project-5-my-queue.png")
+            # The session page lists their articles only (the others hidden).
+            other.goto(f"{live_server.url}/sessions/{session.pk}/")
+            listed = other.locator("tr[data-article-id]").evaluate_all(
+                "(rows) => rows.map((row) => Number(row.dataset.articleId))"
+            )
+            assert sorted(listed) == sorted(expected)
             stranger = min(every - set(expected))
             url = f"{live_server.url}/sessions/{session.pk}/articles/{stranger}/"
             assert other.goto(url).status == 404
