@@ -95,3 +95,19 @@ def test_one_query_finds_duplicates_by_text_url_and_taken_external_id():
     assert "same text" in outcome.results[0]["message"]
     assert "same URL" in outcome.results[1]["message"]
     assert outcome.results[2]["message"].startswith("external_id: 'art-taken'")
+
+
+def test_a_lone_surrogate_is_a_row_error_naming_the_field():
+    """JSON can spell a lone surrogate ("\\ud800"); UTF-8, and so the COPY,
+    cannot hold it: the row is refused, the good one written (partial)."""
+    body = (
+        b'{"text": "Bad \\ud800 text."}\n'
+        b'{"text": "Fine text.", "title": "\\udfff"}\n'
+        b'{"text": "Good text."}\n'
+    )
+    _, outcome = import_counting(
+        Upload(name="s.jsonl", stream=io.BytesIO(body)), partial=True
+    )
+    statuses = [(result["status"], result["message"][:6]) for result in outcome.results]
+    assert statuses == [("error", "text: "), ("error", "title:"), ("created", "")]
+    assert list(Article.objects.values_list("text", flat=True)) == ["Good text."]
