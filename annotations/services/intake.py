@@ -3,8 +3,9 @@
 Two phases. First every record is read, validated and checked for duplicates
 (same text sha256 or same URL, in the database or earlier in the batch) with
 nothing written; a dry run stops there. Then, unless an error refuses the
-batch (all-or-nothing, the default), the good articles are written with
-`bulk_create` in one transaction. `partial` writes the good ones anyway.
+batch (all-or-nothing, the default), the good articles are written in one
+transaction, a batch at a time: one query checks a batch's duplicates, one
+COPY writes it (`intake_store`). `partial` writes the good ones anyway.
 New articles belong to no session yet, so nothing needs recomputing.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from annotations.models import Article, Outlet
 from annotations.services.intake_fetch import FetchRefused, url_fetch
 from annotations.services.intake_formats import Record, html_record, read_file
 from annotations.services.intake_records import (
@@ -25,6 +25,12 @@ from annotations.services.intake_records import (
     article_summary,
     record_clean,
     stored_summary,
+)
+from annotations.services.intake_store import (
+    OutletCache,
+    article_of,
+    articles_insert,
+    stored_matches,
 )
 
 __all__ = ["ImportOptions", "ImportOutcome", "Upload", "articles_import"]
@@ -92,6 +98,7 @@ class _Checker:
         self.by_sha: dict[str, dict[str, Any]] = {}
         self.by_url: dict[str, dict[str, Any]] = {}
         self.external_ids: set[str] = set()
+        self.outlets = OutletCache()
         self.errors = 0
 
     @property
@@ -120,31 +127,18 @@ class _Checker:
         result.update(status=ERROR, message=message)
 
     def _check_stored(self, cleaned: list) -> None:
+        """Every duplicate check of the batch in one query."""
         shas = {values["text_sha256"] for _, values in cleaned}
         urls = {values["url"] for _, values in cleaned if values["url"]}
         ids = {values["external_id"] for _, values in cleaned}
-        columns = (
-            "id",
-            "external_id",
-            "text",
-            "text_sha256",
-            "title",
-            "byline",
-            "outlet__name",
-            "outlet__domain",
-            "published_text",
-            "published_date",
-            "url",
-        )
-        for article in Article.objects.filter(text_sha256__in=shas).values(*columns):
-            self.by_sha.setdefault(article["text_sha256"], stored_summary(article))
-        for article in Article.objects.filter(url__in=urls).values(*columns):
-            self.by_url.setdefault(article["url"], stored_summary(article))
-        taken = set(
-            Article.objects.filter(external_id__in=ids).values_list(
-                "external_id", flat=True
-            )
-        )
+        taken: set[str] = set()
+        for article in stored_matches(shas, urls, ids):
+            if article["text_sha256"] in shas:
+                self.by_sha.setdefault(article["text_sha256"], stored_summary(article))
+            if article["url"] in urls:
+                self.by_url.setdefault(article["url"], stored_summary(article))
+            if article["external_id"] in ids:
+                taken.add(article["external_id"])
         for result, values in cleaned:
             self._decide(result, values, taken)
 
@@ -176,64 +170,50 @@ class _Checker:
         result.update(status=CREATED, article=summary, message="")
 
 
-def _outlets_for(pending: list[dict[str, Any]]) -> dict[str, Outlet]:
-    """The outlets the new articles name, created where missing (two queries)."""
-    names: dict[str, str] = {}
-    for values in pending:
-        if values["outlet_name"]:
-            names.setdefault(values["outlet_name"], values["outlet_domain"])
-    Outlet.objects.bulk_create(
-        [Outlet(name=name, domain=domain) for name, domain in names.items()],
-        ignore_conflicts=True,
-    )
-    return {outlet.name: outlet for outlet in Outlet.objects.filter(name__in=names)}
-
-
-def _article_of(values: dict[str, Any], outlets: dict[str, Outlet]) -> Article:
-    fields = {
-        key: value
-        for key, value in values.items()
-        if key not in ("outlet_name", "outlet_domain")
-    }
-    return Article(outlet=outlets.get(values["outlet_name"]), **fields)
-
-
 def _write_pending(checker: _Checker) -> int:
-    """Create the batch's pending articles (bulk_create); returns how many."""
+    """Create the batch's pending articles (one COPY); returns how many."""
     pending, checker.pending = checker.pending, []
     if not pending:
         return 0
-    by_sha = {result["article"]["text_sha256"]: result for result, _ in pending}
-    outlets = _outlets_for([values for _, values in pending])
-    batch = [_article_of(values, outlets) for _, values in pending]
-    created = _bulk_create(batch, by_sha)
-    checker.errors += len(batch) - len(created)
-    for article in created:
-        by_sha[article.text_sha256]["article"]["id"] = article.pk
-    return len(created)
-
-
-def _bulk_create(batch: list[Article], by_sha: dict) -> list[Article]:
-    """The batch at once; row by row when another import took an id meanwhile."""
+    names: dict[str, str] = {}
+    for _, values in pending:
+        if values["outlet_name"]:
+            names.setdefault(values["outlet_name"], values["outlet_domain"])
+    outlets = checker.outlets.resolve(names)
+    rows = [values for _, values in pending]
     try:
         with transaction.atomic():
-            return Article.objects.bulk_create(batch)
+            ids = articles_insert(rows, outlets)
     except IntegrityError:
-        pass
-    created = []
-    for article in batch:
+        ids = _insert_one_by_one(pending, outlets)
+    written = 0
+    for (result, _), pk in zip(pending, ids, strict=True):
+        if pk is None:
+            checker.errors += 1
+            continue
+        result["article"]["id"] = pk
+        written += 1
+    return written
+
+
+def _insert_one_by_one(pending: list, outlets: dict[str, int]) -> list[int | None]:
+    """Row by row when another import took an external id meanwhile."""
+    ids: list[int | None] = []
+    for result, values in pending:
+        article = article_of(values, outlets)
         try:
             with transaction.atomic():
                 article.save(force_insert=True)
-            created.append(article)
         except IntegrityError:
-            result = by_sha[article.text_sha256]
             result.update(
                 status=ERROR,
                 message=f"external_id: {article.external_id!r} was taken by an "
                 "article imported at the same time.",
             )
-    return created
+            ids.append(None)
+            continue
+        ids.append(article.pk)
+    return ids
 
 
 def _forget_rolled_back(results: list[dict[str, Any]]) -> None:
@@ -296,6 +276,7 @@ def articles_import(
         refused = checker.has_errors and not options.partial
         if refused and not options.dry_run:
             transaction.set_rollback(True)
+            checker.outlets.forget()
             written = 0
             _forget_rolled_back(checker.results)
     return ImportOutcome(

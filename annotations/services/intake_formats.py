@@ -116,7 +116,9 @@ def csv_records(name: str, lines: Iterable[str]) -> Iterator[Record]:
         except csv.Error as exc:
             yield Record(name, row_number, error=f"The CSV row cannot be read: {exc}.")
             return
-        if not any(cell.strip() for cell in row):
+        # isspace() stops at the first visible character (strip() would copy
+        # every 5,000-character cell of the row).
+        if not any(cell and not cell.isspace() for cell in row):
             row_number -= 1  # a blank line is not a row
             continue
         values = {column: row[index] for index, column in known if index < len(row)}

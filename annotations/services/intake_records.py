@@ -21,6 +21,9 @@ from annotations.services.intake_formats import METADATA_FIELDS, Record
 from annotations.text import text_sha256
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# A lone UTF-16 surrogate (JSON's "\ud800") is no character: UTF-8 cannot hold it.
+SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = "{}: contains a lone surrogate (U+D800–U+DFFF), not a character."
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 DATE_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%d/%m/%Y")
 LIMITS = {
@@ -93,17 +96,23 @@ def record_clean(record: Record, options: ImportOptions) -> dict[str, Any]:
         text = unicodedata.normalize("NFC", text)
     if not text.strip():
         raise ValueError("text: empty: there is no article text.")
+    values = {name: (fields.get(name) or "").strip() for name in METADATA_FIELDS}
     if has_nul(text):
         raise ValueError("text: contains a NUL character (U+0000).")
-    values = {name: (fields.get(name) or "").strip() for name in METADATA_FIELDS}
+    try:
+        sha = text_sha256(text)  # its UTF-8 encoding refuses a lone surrogate
+    except UnicodeEncodeError:
+        raise ValueError(_LONE_SURROGATE.format("text")) from None
     for name, value in values.items():
         if has_nul(value):
             raise ValueError(f"{name}: contains a NUL character (U+0000).")
+        if SURROGATE.search(value):
+            raise ValueError(_LONE_SURROGATE.format(name))
+    for name, value in values.items():
         if len(value) > LIMITS[name]:
             raise ValueError(f"{name}: longer than {LIMITS[name]} characters.")
     if values["url"] and not url_valid(values["url"]):
         raise ValueError(f"url: {values['url']!r} is not an http(s) URL.")
-    sha = text_sha256(text)
     external_id = values["external_id"] or f"art-{sha[:16]}"
     if not SLUG.match(external_id):
         raise ValueError(

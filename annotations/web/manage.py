@@ -27,6 +27,7 @@ from annotations.services.sessions_admin import (
     session_create,
     session_update,
 )
+from annotations.web.export_panel import export_panel_context
 
 LIBRARY_LIMIT = 2000
 MATRIX_LIMIT = 500  # rows of the assignment matrix on the page (the API pages on)
@@ -255,4 +256,6 @@ def _manage_context(session: AnnotationSession) -> dict:
             if user["id"] not in member_ids
         ],
         "library": _library(exclude_session=session),
+        # The lead's session page: the Export panel as on the dashboard.
+        **export_panel_context(session),
     }

@@ -305,3 +305,33 @@ def test_an_all_session_turned_balanced_keeps_who_started_what(
         )
     )
     assert flags[articles[0].pk] is True and flags[articles[2].pk] is False
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("reviewer_a", 403),
+        ("adjudicator", 403),
+        ("outsider", 404),
+        ("other_lead", 404),
+    ],
+)
+def test_only_the_sessions_lead_reads_or_changes_the_plan(
+    request, world, reviewer_a, reviewer_c, who, status
+):
+    """Members without the lead role 403; strangers, even a lead of another
+    session, 404; the plan is untouched either way."""
+    session, (_, _, a2) = world
+    if who == "other_lead":
+        user = UserFactory(username="other_lead")
+        user.user_permissions.add(Permission.objects.get(codename="manage_sessions"))
+        session_create(creator=user, name="Theirs", required_reviewers=1)
+    else:
+        user = request.getfixturevalue(who)
+    client = api_client_for(type(user).objects.get(pk=user.pk))
+    before = plan_of(session)
+    base = f"/api/sessions/{session.pk}/assignments/"
+    assert client.get(base).status_code == status
+    body = {"reviewers": [reviewer_a.pk, reviewer_c.pk]}
+    assert client.put(f"{base}{a2.pk}/", body, format="json").status_code == status
+    assert plan_of(session) == before

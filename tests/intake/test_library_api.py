@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from tests.factories import ArticleFactory, OutletFactory, session_with_team
+from tests.conftest import api_client_for
+from tests.factories import (
+    ArticleFactory,
+    OutletFactory,
+    UserFactory,
+    session_with_team,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +116,21 @@ def test_bad_filters_are_400_naming_the_parameter(lead_client, library, query, f
 
 def test_unknown_article_is_404(lead_client, library):
     assert lead_client.get(f"{LIST}999999/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["reviewer", "adjudicator", "outsider"])
+def test_only_leads_read_the_library(library, role):
+    """A reviewer or adjudicator of a session (or nobody's member) is no lead:
+    403 on the list and on an article, even one of their own session."""
+    user = UserFactory(username=role)
+    if role != "outsider":
+        library["session"].memberships.create(user=user, role=role)
+    client = api_client_for(user)
+    floods = library["floods"].pk
+    assert client.get(LIST).status_code == 403
+    assert client.get(f"{LIST}{floods}/").status_code == 403
+    assert api_client_for(None).get(LIST).status_code == 401
+
+
+def test_staff_read_the_library_without_the_permission(library, staff):
+    assert ids(api_client_for(staff).get(LIST)) == ["budget", "floods", "undated"]
