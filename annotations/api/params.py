@@ -71,14 +71,11 @@ def query_text(request, name: str, default: str = "") -> str:
     return text_value(request.query_params.get(name, default), name)
 
 
-def reason_filter(units, value: str | None):
-    """Units carrying the disagreement reason `value` (all when absent).
+def reason_value(value: str | None) -> str | None:
+    """A disagreement reason from the query string, or None when absent.
 
     An empty value is refused like any other outside the documented enum.
     """
-    if value is None:
-        return units
-    if value not in REASON_KINDS:
+    if value is not None and value not in REASON_KINDS:
         raise invalid("reason", f"Must be one of {', '.join(REASON_KINDS)}.")
-    # jsonb containment: the reasons list holds an object with this kind.
-    return units.filter(reasons__contains=[{"kind": value}])
+    return value
