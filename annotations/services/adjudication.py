@@ -157,8 +157,8 @@ def gold_decide(
     A previous current revision is kept, flipped to not current and superseded.
     `fact_links` (a list of {fact_id | label, value}) replaces the links; None
     carries the previous revision's links forward. Member spans are never
-    written. Raises PermissionDenied, ValidationError (keyed by field) or
-    NotFound (no such unit). Values come as sent: every one is checked here.
+    written. Raises PermissionDenied, ValidationError (keyed by field, every
+    value checked as sent) or NotFound (no such unit).
     """
     # Locking the unit serialises concurrent decisions on it (revision numbers).
     unit = AgreementUnit.objects.select_for_update().filter(pk=unit_id).first()
