@@ -28,7 +28,7 @@ from annotations.api.agreement_serializers import (
     SessionAgreementSerializer,
     UnitSerializer,
 )
-from annotations.api.params import query_id, reason_value
+from annotations.api.params import query_id, query_offset_unit, reason_value
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionAdjudicator,
@@ -48,6 +48,7 @@ from annotations.selectors_agreement import (
 )
 from annotations.services.queue import task_record_get, task_state
 from annotations.services.recompute import agreement_recompute_request
+from annotations.services.spans import OFFSET_UNITS
 
 TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
@@ -106,7 +107,7 @@ class ArticleAgreementView(AgreementScopedView, APIView):
         OpenApiParameter(
             "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
         ),
-        OpenApiParameter("offset_unit", str, enum=["codepoint", "utf16"]),
+        OpenApiParameter("offset_unit", str, enum=list(OFFSET_UNITS)),
         OpenApiParameter(
             "reason",
             str,
@@ -138,9 +139,11 @@ class UnitListView(AgreementScopedView, GenericAPIView):
             reason = reason_value(params.get("reason"))
         except DRFValidationError as exc:
             errors.update(exc.detail)
-        offset_unit = params.get("offset_unit") or "codepoint"
-        if offset_unit not in ("codepoint", "utf16"):
-            errors["offset_unit"] = ["Must be one of codepoint, utf16."]
+        offset_unit = None
+        try:
+            offset_unit = query_offset_unit(self.request)
+        except DRFValidationError as exc:
+            errors.update(exc.detail)
         if errors:
             raise DRFValidationError(errors)
         self.offset_unit = offset_unit

@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from annotations import selectors
+from annotations.api.params import OFFSET_UNIT_MESSAGE, offset_unit_value
 from annotations.api.rows import RowSerializer
 from annotations.api.serializers import ArticleDetailSerializer, InputSerializer
 from annotations.models import SessionMembership, SpanAnnotation
@@ -186,14 +187,6 @@ class SpanBulkInputSerializer(InputSerializer):
 
 
 _BULK_FIELDS = SpanInputSerializer().fields
-OFFSET_UNIT_MESSAGE = f"Must be one of {', '.join(OFFSET_UNITS)}."
-
-
-def offset_unit_value(body_value: Any, query_value: str | None) -> str | None:
-    """The offset unit a request names (body first, then query, else code
-    points); None when it names none of OFFSET_UNITS."""
-    value = body_value or query_value or "codepoint"
-    return value if value in OFFSET_UNITS else None
 
 
 def _body_error(field: str, message: str) -> BulkValidationError:

@@ -24,7 +24,12 @@ from annotations import selectors
 from annotations.api import span_serializers as api
 from annotations.api.exceptions import PreconditionFailed, PreconditionRequired
 from annotations.api.filters import SpanFilter
-from annotations.api.params import query_number, query_text
+from annotations.api.params import (
+    OFFSET_UNIT_MESSAGE,
+    offset_unit_value,
+    query_number,
+    query_text,
+)
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionMember,
@@ -57,9 +62,9 @@ from annotations.services.spans import (
 
 
 def _offset_unit(request, body_value=None) -> str:
-    value = api.offset_unit_value(body_value, request.query_params.get("offset_unit"))
+    value = offset_unit_value(body_value, request.query_params.get("offset_unit"))
     if value is None:
-        raise DRFValidationError({"offset_unit": [api.OFFSET_UNIT_MESSAGE]})
+        raise DRFValidationError({"offset_unit": [OFFSET_UNIT_MESSAGE]})
     return value
 
 
