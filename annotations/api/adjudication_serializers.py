@@ -6,7 +6,7 @@ from rest_framework import serializers
 from annotations.api.serializers import InputSerializer
 from annotations.metrics.reasons import REASON_KINDS
 from annotations.parsing import MAX_ID, MAX_INT32
-from annotations.services.adjudication import DECISIONS, VERDICTS
+from annotations.services.gold_checks import DECISIONS, VERDICTS
 from annotations.services.spans import OFFSET_UNITS
 
 # Serializer context used below:
@@ -199,9 +199,12 @@ class FactReferenceSerializer(InputSerializer):
     value = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
+        """The reference as `gold_decide` takes it: {fact_id | label, value}."""
         if ("fact" in attrs) == ("label" in attrs):
             raise serializers.ValidationError("Give either fact (an id) or label.")
-        return attrs
+        if "fact" in attrs:
+            return {"fact_id": attrs["fact"], "value": attrs["value"]}
+        return {"label": attrs["label"], "value": attrs["value"]}
 
 
 class DecisionInputSerializer(InputSerializer):

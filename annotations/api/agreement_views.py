@@ -6,7 +6,6 @@ adjudicators and staff see them (reviewers get 403); outsiders get 404.
 
 import re
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from redis.exceptions import RedisError
@@ -23,8 +22,13 @@ from annotations.access import (
     is_adjudicator_anywhere,
     session_role,
 )
-from annotations.api.adjudication_serializers import UnitReasonSerializer
-from annotations.api.params import query_id, reason_filter
+from annotations.api.agreement_serializers import (
+    RecomputeInputSerializer,
+    ReportSerializer,
+    SessionAgreementSerializer,
+    UnitSerializer,
+)
+from annotations.api.params import query_id, query_offset_unit, reason_value
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import (
     IsSessionAdjudicator,
@@ -33,99 +37,20 @@ from annotations.api.permissions import (
     SessionScopedMixin,
 )
 from annotations.api.schema import ID_SCHEMA
-from annotations.api.serializers import InputSerializer
 from annotations.api.views import ApiView
 from annotations.metrics.reasons import REASON_KINDS
-from annotations.models import (
-    AgreementReport,
-    AgreementStatus,
-    AgreementUnit,
-    Article,
-    SessionArticle,
-    SpanAnnotation,
+from annotations.models import AgreementStatus, AgreementUnit
+from annotations.selectors_agreement import (
+    agreement_units,
+    article_agreement,
+    session_agreement,
+    unit_offset_maps,
 )
-from annotations.parsing import MAX_ID
-from annotations.selectors import agreement_readings, article_alpha_readings
 from annotations.services.queue import task_record_get, task_state
 from annotations.services.recompute import agreement_recompute_request
-from annotations.text import OffsetMap
+from annotations.services.spans import OFFSET_UNITS
 
 TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
-
-
-class ReportSerializer(serializers.Serializer):
-    session = serializers.IntegerField()
-    article = serializers.IntegerField(allow_null=True)
-    stale = serializers.BooleanField()
-    computed_at = serializers.DateTimeField(allow_null=True)
-    duration_ms = serializers.FloatField(allow_null=True)
-    fingerprint = serializers.CharField()
-    task_id = serializers.CharField()
-    payload = serializers.JSONField(
-        allow_null=True, help_text="See docs/agreement.md for the shape."
-    )
-    readings = serializers.JSONField(
-        allow_null=True,
-        help_text="How far each figure can be trusted, in words, and diagnostics "
-        "(docs/agreement.md, Readings).",
-    )
-
-
-class ArticleSummarySerializer(serializers.Serializer):
-    article = serializers.IntegerField()
-    title = serializers.CharField()
-    stale = serializers.BooleanField()
-    computed_at = serializers.DateTimeField(allow_null=True)
-    units = serializers.IntegerField(allow_null=True)
-    status = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
-    claim_type_alpha = serializers.FloatField(allow_null=True)
-    sourcing_quality_alpha = serializers.FloatField(allow_null=True)
-    overlap_f1 = serializers.FloatField(allow_null=True)
-    claim_type_reading = serializers.JSONField(allow_null=True)
-    sourcing_quality_reading = serializers.JSONField(allow_null=True)
-
-
-class SessionAgreementSerializer(serializers.Serializer):
-    report = ReportSerializer(allow_null=True)
-    articles = ArticleSummarySerializer(many=True)
-
-
-class UnitSpanSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    reviewer = serializers.CharField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-    quote = serializers.CharField()
-    claim_type = serializers.CharField()
-    sourcing_quality = serializers.CharField()
-    cited_source = serializers.CharField()
-    version = serializers.IntegerField()
-
-
-class UnitSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    key = serializers.CharField()
-    article = serializers.IntegerField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=AgreementStatus.choices)
-    reviewer_count = serializers.IntegerField()
-    computed_at = serializers.DateTimeField()
-    reasons = serializers.ListField(
-        child=UnitReasonSerializer(),
-        help_text="Why the members disagree (docs/agreement.md, Reasons).",
-    )
-    spans = UnitSpanSerializer(many=True)
-
-
-class RecomputeInputSerializer(InputSerializer):
-    force = serializers.BooleanField(required=False, default=False)
-    article_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        required=False,
-        max_length=10000,
-        help_text="With force: force only these articles.",
-    )
 
 
 TASK_STATE = inline_serializer(
@@ -137,27 +62,6 @@ TASK_STATE = inline_serializer(
         "result": serializers.JSONField(required=False),
     },
 )
-
-
-def _report_data(report: AgreementReport | None, *, payload: bool = True, session=None):
-    if report is None:
-        return None
-    shown = report.payload if (payload and report.computed_at) else None
-    return {
-        "session": report.session_id,
-        "article": report.article_id,
-        "stale": report.stale,
-        "computed_at": report.computed_at,
-        "duration_ms": report.duration_ms,
-        "fingerprint": report.fingerprint,
-        "task_id": report.task_id,
-        "payload": shown,
-        "readings": agreement_readings(
-            session=session, payload=shown, article_id=report.article_id
-        )
-        if session is not None
-        else None,
-    }
 
 
 class AgreementScopedView(SessionScopedMixin, ApiView):
@@ -176,45 +80,8 @@ READ = {401: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OB
 )
 class SessionAgreementView(AgreementScopedView, APIView):
     def get(self, request, sid):
-        reports = {
-            report.article_id: report
-            for report in AgreementReport.objects.filter(
-                session=self.session
-            ).with_staleness()
-        }
-        articles = []
-        for article_id, title, external_id in (
-            SessionArticle.objects.filter(session=self.session)
-            .order_by("position", "article_id")
-            .values_list("article_id", "article__title", "article__external_id")
-        ):
-            report = reports.get(article_id)
-            payload = (report.payload if report else None) or {}
-            labels = payload.get("labels", {})
-            articles.append(
-                {
-                    "article": article_id,
-                    "title": title or external_id,
-                    "stale": report.is_stale if report else True,
-                    "computed_at": report.computed_at if report else None,
-                    "units": payload.get("counts", {}).get("units"),
-                    "status": payload.get("counts", {}).get("status"),
-                    "claim_type_alpha": labels.get("claim_type", {}).get("alpha"),
-                    "sourcing_quality_alpha": labels.get("sourcing_quality", {}).get(
-                        "alpha"
-                    ),
-                    "overlap_f1": payload.get("detection", {})
-                    .get("overlap", {})
-                    .get("micro_f1"),
-                    **article_alpha_readings(session=self.session, labels=labels),
-                }
-            )
-        return Response(
-            {
-                "report": _report_data(reports.get(None), session=self.session),
-                "articles": articles,
-            }
-        )
+        data = session_agreement(session=self.session)
+        return Response(SessionAgreementSerializer(data).data)
 
 
 @extend_schema(
@@ -224,25 +91,10 @@ class SessionAgreementView(AgreementScopedView, APIView):
 )
 class ArticleAgreementView(AgreementScopedView, APIView):
     def get(self, request, sid, aid):
-        if not SessionArticle.objects.filter(
-            session=self.session, article_id=aid
-        ).exists():
+        data = article_agreement(session=self.session, article_id=aid)
+        if data is None:
             raise NotFound("No such article in this session.")
-        report = AgreementReport.objects.filter(
-            session=self.session, article_id=aid
-        ).first()
-        data = _report_data(report, session=self.session) or {
-            "session": self.session.pk,
-            "article": aid,
-            "stale": True,
-            "computed_at": None,
-            "duration_ms": None,
-            "fingerprint": "",
-            "task_id": "",
-            "payload": None,
-            "readings": None,
-        }
-        return Response(data)
+        return Response(ReportSerializer(data).data)
 
 
 @extend_schema(
@@ -255,7 +107,7 @@ class ArticleAgreementView(AgreementScopedView, APIView):
         OpenApiParameter(
             "status", str, enum=[choice for choice, _ in AgreementStatus.choices]
         ),
-        OpenApiParameter("offset_unit", str, enum=["codepoint", "utf16"]),
+        OpenApiParameter("offset_unit", str, enum=list(OFFSET_UNITS)),
         OpenApiParameter(
             "reason",
             str,
@@ -271,79 +123,43 @@ class UnitListView(AgreementScopedView, GenericAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AgreementUnit.objects.none()
-        query = AgreementUnit.objects.filter(session=self.session).order_by(
-            "article_id", "start", "end", "key"
-        )
         params = self.request.query_params
         errors = {}
+        article = unit_status = reason = None
         try:
             article = query_id(self.request, "article")
         except DRFValidationError as exc:
             errors.update(exc.detail)
-        else:
-            if article is not None:
-                query = query.filter(article_id=article)
         unit_status = params.get("status")
-        if unit_status not in (None, ""):
-            if unit_status not in AgreementStatus.values:
-                errors["status"] = [
-                    f"Must be one of {', '.join(AgreementStatus.values)}."
-                ]
-            else:
-                query = query.filter(status=unit_status)
+        if unit_status in (None, ""):
+            unit_status = None
+        elif unit_status not in AgreementStatus.values:
+            errors["status"] = [f"Must be one of {', '.join(AgreementStatus.values)}."]
         try:
-            query = reason_filter(query, params.get("reason"))
+            reason = reason_value(params.get("reason"))
         except DRFValidationError as exc:
             errors.update(exc.detail)
-        offset_unit = params.get("offset_unit") or "codepoint"
-        if offset_unit not in ("codepoint", "utf16"):
-            errors["offset_unit"] = ["Must be one of codepoint, utf16."]
+        offset_unit = None
+        try:
+            offset_unit = query_offset_unit(self.request)
+        except DRFValidationError as exc:
+            errors.update(exc.detail)
         if errors:
             raise DRFValidationError(errors)
         self.offset_unit = offset_unit
-        members = SpanAnnotation.objects.select_related(
-            "reviewer", "claim_type", "sourcing_quality"
-        ).order_by("reviewer__username", "start", "id")
-        return query.prefetch_related(Prefetch("spans", queryset=members))
+        return agreement_units(
+            session_id=self.session.pk,
+            article_id=article,
+            status=unit_status,
+            reason=reason,
+        )
 
     def get(self, request, sid):
         page = self.paginate_queryset(self.get_queryset())
-        maps: dict[int, OffsetMap] = {}
+        context = {}
         if self.offset_unit == "utf16":
-            texts = Article.objects.filter(pk__in={u.article_id for u in page})
-            maps = {a.pk: OffsetMap(a.text) for a in texts.only("id", "text")}
-
-        def offset(unit, value):
-            return maps[unit.article_id].to_utf16(value) if maps else value
-
-        data = [
-            {
-                "id": unit.pk,
-                "key": unit.key,
-                "article": unit.article_id,
-                "start": offset(unit, unit.start),
-                "end": offset(unit, unit.end),
-                "status": unit.status,
-                "reviewer_count": unit.reviewer_count,
-                "computed_at": unit.computed_at,
-                "reasons": unit.reasons,
-                "spans": [
-                    {
-                        "id": span.pk,
-                        "reviewer": span.reviewer.get_username(),
-                        "start": offset(unit, span.start),
-                        "end": offset(unit, span.end),
-                        "quote": span.quote,
-                        "claim_type": span.claim_type.code,
-                        "sourcing_quality": span.sourcing_quality.code,
-                        "cited_source": span.cited_source,
-                        "version": span.version,
-                    }
-                    for span in unit.spans.all()
-                ],
-            }
-            for unit in page
-        ]
+            context["offset_maps"] = unit_offset_maps(page)
+        data = UnitSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
 

@@ -19,7 +19,8 @@ from annotations.access import may_open_article
 from annotations.api import session_admin_serializers as shapes
 from annotations.api.permissions import IsSessionLead
 from annotations.api.schema import R400, R401, R403, R404
-from annotations.api.views import ApiView, ArticleViewSet, SpanViewSet
+from annotations.api.span_views import SpanViewSet
+from annotations.api.views import ApiView, ArticleViewSet
 from annotations.models import AnnotationSession
 from annotations.parsing import parse_id
 from annotations.selectors import assignment as selectors_assignment

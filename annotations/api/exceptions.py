@@ -2,9 +2,11 @@
 
 ValidationError → 400 {field: [messages]}; BulkValidationError → 400 {detail,
 errors: [{index, field, message}]}; StaleVersion → 409 {detail, field: "version",
-current}; PermissionDenied → 403; ObjectDoesNotExist/Http404 → 404;
-RequestDataTooBig → 413; QueueUnavailable → 503 {detail, service: "broker"};
-other SuspiciousOperation → 400.
+current}; Conflict → 409 {detail}; PermissionDenied → 403; NotFound,
+ObjectDoesNotExist and Http404 → 404 {detail}; RequestDataTooBig → 413;
+QueueUnavailable → 503 {detail, service: "broker"}; other SuspiciousOperation →
+400. Views raise and let this handler answer; none catches a service error to
+translate it (services/errors.py lists the classes).
 
 Errors raised outside DRF (no such route, an id that is not a number, a crash)
 reach Django's handler400/403/404/500 (`workbench/urls.py`): under /api/ they
@@ -26,9 +28,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from annotations.services.errors import StaleVersion
+from annotations.services.errors import Conflict, NotFound, StaleVersion
 from annotations.services.queue import QueueUnavailable
 from annotations.services.spans import BulkValidationError
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource changed since you read it."
+    default_code = "conflict"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -107,6 +115,11 @@ def api_exception_handler(exc, context):
     if isinstance(exc, QueueUnavailable):
         set_rollback()
         exc = ServiceUnavailable(str(exc), service="broker")
+    elif isinstance(exc, Conflict):
+        set_rollback()
+        exc = ConflictError(str(exc) or None)
+    elif isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
     elif isinstance(exc, RequestDataTooBig):

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -110,13 +108,6 @@ class ExportBaseView(APIView):
 
     def session_or_404(self, session_id: int) -> AnnotationSession:
         return get_object_or_404(AnnotationSession, pk=session_id)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = ValidationError(detail=exc.message_dict)
-        elif isinstance(exc, AnnotationSession.DoesNotExist | ExportJob.DoesNotExist):
-            exc = Http404()
-        return super().handle_exception(exc)
 
 
 @extend_schema(

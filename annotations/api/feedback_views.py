@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.access import ROLE_REVIEWER, is_adjudicating, may_open_article
+from annotations.api.params import query_offset_unit
 from annotations.api.permissions import IsSessionMember, SessionScopedMixin
 from annotations.metrics.feedback import feedback_summary, match_gold, peer_pairs
 from annotations.models import AgreementReport, SessionArticle, SessionMembership
@@ -111,9 +112,7 @@ class ArticleFeedbackView(SessionScopedMixin, APIView):
     permission_classes = [permissions.IsAuthenticated, IsSessionMember]
 
     def get(self, request, sid: int, aid: int):
-        offset_unit = request.query_params.get("offset_unit") or "codepoint"
-        if offset_unit not in ("codepoint", "utf16"):
-            raise ValidationError({"offset_unit": ["Must be one of codepoint, utf16."]})
+        offset_unit = query_offset_unit(request)
         session, role = self.session, self.role
         reviewer = _reviewer_param(request, role)
         if not SessionArticle.objects.filter(session=session, article_id=aid).exists():

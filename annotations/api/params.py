@@ -8,6 +8,9 @@ from rest_framework.exceptions import ValidationError
 
 from annotations.metrics.reasons import REASON_KINDS
 from annotations.parsing import MAX_ID, clamped_count, has_nul, whole_number
+from annotations.services.spans import OFFSET_UNITS
+
+OFFSET_UNIT_MESSAGE = f"Must be one of {', '.join(OFFSET_UNITS)}."
 
 
 def invalid(name: str, message: str) -> ValidationError:
@@ -71,14 +74,26 @@ def query_text(request, name: str, default: str = "") -> str:
     return text_value(request.query_params.get(name, default), name)
 
 
-def reason_filter(units, value: str | None):
-    """Units carrying the disagreement reason `value` (all when absent).
+def reason_value(value: str | None) -> str | None:
+    """A disagreement reason from the query string, or None when absent.
 
     An empty value is refused like any other outside the documented enum.
     """
-    if value is None:
-        return units
-    if value not in REASON_KINDS:
+    if value is not None and value not in REASON_KINDS:
         raise invalid("reason", f"Must be one of {', '.join(REASON_KINDS)}.")
-    # jsonb containment: the reasons list holds an object with this kind.
-    return units.filter(reasons__contains=[{"kind": value}])
+    return value
+
+
+def offset_unit_value(body_value, query_value: str | None) -> str | None:
+    """The offset unit a request names (body first, then the query string, else
+    code points); None when it names none of OFFSET_UNITS."""
+    value = body_value or query_value or "codepoint"
+    return value if value in OFFSET_UNITS else None
+
+
+def query_offset_unit(request) -> str:
+    """`?offset_unit=` (default codepoint), else a 400 naming it."""
+    value = offset_unit_value(None, request.query_params.get("offset_unit"))
+    if value is None:
+        raise invalid("offset_unit", OFFSET_UNIT_MESSAGE)
+    return value

@@ -8,37 +8,24 @@ concurrency rules: a restore names the version it deleted, an undo the
 revision it saw.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api import serializers as api
 from annotations.api.adjudication_serializers import GoldDecisionSerializer
-from annotations.api.adjudication_views import (
-    AdjudicationMixin,
-    gold_queryset,
-    service_errors,
-    unit_context,
-)
+from annotations.api.adjudication_views import AdjudicationMixin
 from annotations.api.parsers import LimitedJSONParser
 from annotations.api.permissions import IsSessionMember, IsSessionReviewer
 from annotations.api.schema import R400, R401, R403, R404
+from annotations.api.span_serializers import SpanSerializer
 from annotations.api.views import R409, SessionScopedView
-from annotations.models import AgreementUnit, GoldSpan
 from annotations.parsing import MAX_INT32
-from annotations.services.gold_undo import NotCurrent, gold_undo
-from annotations.services.span_undo import NothingToRestore, span_restore
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The resource changed since you read it."
-    default_code = "conflict"
+from annotations.selectors_adjudication import gold_get, gold_unit, unit_context
+from annotations.services.gold_undo import gold_undo
+from annotations.services.span_undo import span_restore
 
 
 class RestoreInputSerializer(api.InputSerializer):
@@ -64,7 +51,7 @@ class GoldUndoSerializer(serializers.Serializer):
     "id with version + 1. `version` is the version that was deleted.",
     request=RestoreInputSerializer,
     responses={
-        201: api.SpanSerializer,
+        201: SpanSerializer,
         400: R400,
         401: R401,
         403: R403,
@@ -79,24 +66,19 @@ class SpanRestoreView(SessionScopedView, APIView):
     def post(self, request, sid: int, pk: int):
         data = RestoreInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            span = span_restore(
-                session_id=self.session.pk,
-                span_id=pk,
-                actor=request.user,
-                expected_version=data.validated_data["version"],
-            )
-        except NothingToRestore:
-            raise Http404(
-                "No span deleted here in the last 10 minutes has this id."
-            ) from None
+        span = span_restore(
+            session_id=self.session.pk,
+            span_id=pk,
+            actor=request.user,
+            expected_version=data.validated_data["version"],
+        )
         context = {
             "user": request.user,
             "role": self.role,
             "offset_maps": {},
         }
         return Response(
-            api.SpanSerializer(span, context=context).data,
+            SpanSerializer(span, context=context).data,
             status=status.HTTP_201_CREATED,
             headers={"ETag": f'"{span.version}"'},
         )
@@ -122,23 +104,15 @@ class GoldUndoView(AdjudicationMixin, generics.GenericAPIView):
     parser_classes = [LimitedJSONParser]
 
     def post(self, request, session_id: int, gold_id: int):
-        try:
-            current = gold_undo(
-                session_id=self.session.pk, gold_id=gold_id, actor=request.user
-            )
-        except GoldSpan.DoesNotExist:
-            raise Http404("No such gold decision in this session.") from None
-        except NotCurrent as exc:
-            raise Conflict(str(exc)) from None
-        except DjangoValidationError as exc:
-            raise service_errors(exc) from None
-        undone = GoldSpan.objects.get(pk=gold_id)
-        unit = AgreementUnit.objects.filter(pk=undone.unit_id).first()
+        current = gold_undo(
+            session_id=self.session.pk, gold_id=gold_id, actor=request.user
+        )
+        unit = gold_unit(gold_id=gold_id)
         body = {"undone": gold_id, "current": None, "unit_status": None}
         if unit is not None:
             body["unit_status"] = unit.status
             if current is not None:
                 context = unit_context([unit])
-                gold = gold_queryset().get(pk=current.pk)
+                gold = gold_get(gold_id=current.pk)
                 body["current"] = GoldDecisionSerializer(gold, context=context).data
         return Response(body)

@@ -14,6 +14,7 @@ from annotations.api import (
     question_views,
     reliability_views,
     session_admin_views,
+    span_views,
     undo_views,
 )
 from annotations.api import views as annotation_views
@@ -100,7 +101,7 @@ urlpatterns: list = [
     ),
     path(
         "sessions/<int:sid>/cited-sources/",
-        annotation_views.CitedSourcesView.as_view(),
+        span_views.CitedSourcesView.as_view(),
         name="cited-sources",
     ),
     # --- end annotation work ------------------------------------------------------

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +27,7 @@ from annotations.exporters.datacard import datacard_json, datacard_markdown
 from annotations.exporters.jsonl import jsonl_lines
 from annotations.exporters.webanno import webanno_collection, webanno_jsonl
 from annotations.models import AnnotationSession, ExportJob
+from annotations.services.errors import NotFound, PermissionDenied, ValidationError
 from annotations.services.queue import QueueUnavailable, task_send
 
 SCOPE_FULL = "full"
@@ -77,14 +77,14 @@ FORMATS = {
 }
 
 
-def export_format_get(name: Any) -> ExportFormat:
+def export_format_get(name: str) -> ExportFormat:
     if not isinstance(name, str) or name not in FORMATS:
         raise ValidationError({"format": f"Must be one of {', '.join(FORMATS)}."})
     return FORMATS[name]
 
 
 def export_scope(*, user, session: AnnotationSession) -> str:
-    """SCOPE_FULL or SCOPE_OWN; AnnotationSession.DoesNotExist for outsiders.
+    """SCOPE_FULL or SCOPE_OWN; NotFound for outsiders.
 
     Staff, holders of `annotations.export_corpus`, the session's leads and its
     adjudicators export everything; reviewers everything of an open session,
@@ -92,14 +92,14 @@ def export_scope(*, user, session: AnnotationSession) -> str:
     that it exists).
     """
     if user is None or not user.is_authenticated or not user.is_active:
-        raise AnnotationSession.DoesNotExist
+        raise NotFound
     if user.is_staff or user.has_perm("annotations.export_corpus"):
         return SCOPE_FULL
     if can_manage_session(user, session):
         return SCOPE_FULL  # a lead of this session
     role = session_role(user, session)
     if role is None:
-        raise AnnotationSession.DoesNotExist
+        raise NotFound
     return SCOPE_FULL if can_see_all_spans(role, session) else SCOPE_OWN
 
 
@@ -218,7 +218,7 @@ def export_stream(
 
 @transaction.atomic
 def export_job_create(
-    *, user, session: AnnotationSession, format: Any, params: Mapping[str, Any]
+    *, user, session: AnnotationSession, format: str, params: Mapping[str, Any]
 ) -> ExportJob:
     """Record a job for a large export and enqueue it once the row is committed."""
     fmt = export_format_get(format)
@@ -333,10 +333,10 @@ def export_jobs_sweep() -> list[int]:
 
 
 def export_job_visible(*, user, job_id: int) -> ExportJob:
-    """The job if `user` created it or is staff; ExportJob.DoesNotExist otherwise."""
-    job = ExportJob.objects.get(pk=job_id)
-    if not export_job_downloadable(user=user, job=job):
-        raise ExportJob.DoesNotExist
+    """The job if `user` created it or is staff; NotFound otherwise."""
+    job = ExportJob.objects.filter(pk=job_id).first()
+    if job is None or not export_job_downloadable(user=user, job=job):
+        raise NotFound
     return job
 
 
@@ -345,7 +345,7 @@ def export_jobs_for(*, user, session: AnnotationSession):
 
     Whoever exports everything (staff, leads, adjudicators, open-session
     reviewers) sees every job of the session with who made it; a blind
-    reviewer only their own. Outsiders: AnnotationSession.DoesNotExist.
+    reviewer only their own. Outsiders: NotFound.
     """
     scope = export_scope(user=user, session=session)
     return selectors.session_export_jobs(

@@ -13,6 +13,7 @@ from django.db.models import Max
 from annotations.models import FactLink, GoldSpan
 from annotations.services.adjudication import adjudicator_check
 from annotations.services.agreement_store import unit_retracted_store
+from annotations.services.errors import Conflict, NotFound
 from annotations.services.recompute import articles_changed
 
 COPIED = (
@@ -31,7 +32,7 @@ COPIED = (
 )
 
 
-class NotCurrent(Exception):
+class NotCurrent(Conflict):
     """The decision to undo is no longer the unit's current one."""
 
 
@@ -46,11 +47,17 @@ def _next_revision(gold: GoldSpan) -> int:
 def gold_undo(*, session_id: int, gold_id: int, actor) -> GoldSpan | None:
     """Undo current decision `gold_id`; return the revision now current, or None.
 
-    Raises GoldSpan.DoesNotExist (not in the session), PermissionDenied, or
+    Raises NotFound (not in the session), PermissionDenied, or
     NotCurrent when another decision (or undo) has replaced it since: undo acts
     on the decision the adjudicator saw, never on a newer one.
     """
-    gold = GoldSpan.objects.select_for_update().get(pk=gold_id, session_id=session_id)
+    gold = (
+        GoldSpan.objects.select_for_update()
+        .filter(pk=gold_id, session_id=session_id)
+        .first()
+    )
+    if gold is None:
+        raise NotFound("No such gold decision in this session.")
     adjudicator_check(session_id=session_id, user=actor)
     if not gold.is_current:
         raise NotCurrent(

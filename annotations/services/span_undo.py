@@ -20,7 +20,7 @@ from annotations.models import (
     SourcingLevel,
     SpanAnnotation,
 )
-from annotations.services.errors import StaleVersion
+from annotations.services.errors import NotFound, StaleVersion
 from annotations.services.recompute import articles_changed
 
 # How long a deleted span can be restored (the page offers Undo for seconds;
@@ -54,7 +54,7 @@ def span_tombstone_keep(span: SpanAnnotation) -> None:
     )
 
 
-class NothingToRestore(Exception):
+class NothingToRestore(NotFound):
     """No deleted span with this id can be restored (never deleted, or too late)."""
 
 
@@ -69,7 +69,9 @@ def _restorable(*, session_id: int, span_id: int, actor) -> DeletedSpan:
         .first()
     )
     if tombstone is None:
-        raise NothingToRestore(span_id)
+        raise NothingToRestore(
+            "No span deleted here in the last 10 minutes has this id."
+        )
     if tombstone.reviewer_id != actor.pk:
         raise PermissionDenied("Only the reviewer who deleted a span can restore it.")
     if not SessionMembership.objects.filter(

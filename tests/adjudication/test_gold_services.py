@@ -17,13 +17,12 @@ from annotations.models import (
     ReliabilityReport,
     SessionMembership,
 )
+from annotations.selectors_adjudication import gold_history, version_letter
 from annotations.services.adjudication import (
     fact_create,
     fact_link_add,
     fact_link_remove,
     gold_decide,
-    gold_history,
-    version_letter,
 )
 from annotations.services.spans import annotation_update
 from tests.adjudication.conftest import TALKS, span_snapshot
