@@ -31,7 +31,7 @@ from annotations.api.permissions import (
 from annotations.api.schema import ID_SCHEMA
 from annotations.metrics.reasons import REASON_KINDS
 from annotations.models import AgreementStatus, AgreementUnit, Fact, GoldSpan
-from annotations.selectors_adjudication import (
+from annotations.selectors.adjudication import (
     adjudication_unit_get,
     dispute_list,
     fact_link_get,

@@ -40,7 +40,7 @@ from annotations.api.schema import ID_SCHEMA
 from annotations.api.views import ApiView
 from annotations.metrics.reasons import REASON_KINDS
 from annotations.models import AgreementStatus, AgreementUnit
-from annotations.selectors_agreement import (
+from annotations.selectors.agreement import (
     agreement_units,
     article_agreement,
     session_agreement,

@@ -23,7 +23,7 @@ from annotations.api.schema import R400, R401, R403, R404
 from annotations.api.span_serializers import SpanSerializer
 from annotations.api.views import R409, SessionScopedView
 from annotations.parsing import MAX_INT32
-from annotations.selectors_adjudication import gold_get, gold_unit, unit_context
+from annotations.selectors.adjudication import gold_get, gold_unit, unit_context
 from annotations.services.gold_undo import gold_undo
 from annotations.services.span_undo import span_restore
 

@@ -1,8 +1,9 @@
 """Reads: querysets in, plain data out (visibility rules, progress, suggestions).
 
 One module per sub-domain; `from annotations import selectors; selectors.x`
-reaches every read of the modules below. Assignment, feedback and article
-questions are read from their own submodules (`selectors.assignment`, ...).
+reaches every read of the modules below. Assignment, feedback, article
+questions, adjudication and agreement reports are read from their own
+submodules (`selectors.assignment`, `selectors.adjudication`, ...).
 """
 
 from annotations.selectors.articles import (

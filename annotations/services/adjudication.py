@@ -17,7 +17,7 @@ from annotations.models import (
     FactLink,
     GoldSpan,
 )
-from annotations.selectors_adjudication import gold_get
+from annotations.selectors.adjudication import gold_get
 from annotations.services.agreement_store import unit_adjudicated_store
 from annotations.services.errors import NotFound, PermissionDenied, ValidationError
 from annotations.services.gold_checks import (

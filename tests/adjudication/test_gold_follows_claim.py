@@ -9,7 +9,7 @@ import pytest
 from annotations.exporters.base import ExportFilters
 from annotations.exporters.jsonl import jsonl_lines
 from annotations.models import AgreementReport, AgreementStatus, AgreementUnit, GoldSpan
-from annotations.selectors_adjudication import gold_history
+from annotations.selectors.adjudication import gold_history
 from annotations.services.adjudication import gold_decide
 from annotations.services.agreement import agreement_recompute
 from annotations.services.agreement_inputs import gold_attach

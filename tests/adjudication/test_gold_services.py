@@ -17,7 +17,7 @@ from annotations.models import (
     ReliabilityReport,
     SessionMembership,
 )
-from annotations.selectors_adjudication import gold_history, version_letter
+from annotations.selectors.adjudication import gold_history, version_letter
 from annotations.services.adjudication import (
     fact_create,
     fact_link_add,

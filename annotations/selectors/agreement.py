@@ -17,7 +17,7 @@ from annotations.models import (
     SpanAnnotation,
 )
 from annotations.selectors import agreement_readings, article_alpha_readings
-from annotations.selectors_adjudication import session_has_article, with_reason
+from annotations.selectors.adjudication import session_has_article, with_reason
 from annotations.text import OffsetMap
 
 
