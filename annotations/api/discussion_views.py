@@ -15,11 +15,11 @@ from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
 from annotations.models import AgreementUnit, ArticleNote
 from annotations.selectors import thread_comments, unread_comment_counts
+from annotations.selectors.articles import article_in_session_require
 from annotations.services.discussion import (
     MAX_COMMENT_CHARS,
     MAX_NOTE_CHARS,
     NoteConflict,
-    article_in_session_check,
     comment_post,
     note_access_check,
     note_get,
@@ -247,7 +247,7 @@ class ArticleNoteView(DiscussionMixin, APIView):
 
     def check_note_access(self, article_id: int) -> None:
         session, role = self.get_session_and_role()
-        article_in_session_check(session_id=session.pk, article_id=article_id)
+        article_in_session_require(session=session, article_id=article_id)
         note_access_check(role=role)
 
     @extend_schema(

@@ -22,6 +22,7 @@ from annotations.api.serializers import ErrorSerializer, FieldErrorsSerializer
 from annotations.api.views import ApiView
 from annotations.models import AnnotationSession
 from annotations.selectors import scheme_questions
+from annotations.selectors.articles import article_in_session_require
 from annotations.selectors.questions import (
     answers_own,
     article_gold_answers,
@@ -30,7 +31,6 @@ from annotations.selectors.questions import (
     session_gold_answers,
 )
 from annotations.services.article_answers import answers_put, gold_answers_put
-from annotations.services.discussion import article_in_session_check
 
 TAGS = ["article questions"]
 
@@ -132,7 +132,7 @@ class QuestionsMixin(ApiView):
 
     def article_check(self) -> None:
         session, _ = self.get_session_and_role()
-        article_in_session_check(session_id=session.pk, article_id=self.kwargs["aid"])
+        article_in_session_require(session=session, article_id=self.kwargs["aid"])
 
     def require_adjudicating(self) -> None:
         _, role = self.get_session_and_role()

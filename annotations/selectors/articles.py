@@ -146,6 +146,12 @@ def article_in_session(*, session: AnnotationSession, article_id: int) -> bool:
     ).exists()
 
 
+def article_in_session_require(*, session: AnnotationSession, article_id: int) -> None:
+    """`SessionArticle.DoesNotExist` (a 404) unless the article is in the session."""
+    if not article_in_session(session=session, article_id=article_id):
+        raise SessionArticle.DoesNotExist("No such article in this session.")
+
+
 def library_articles(
     *,
     q: str = "",

@@ -14,14 +14,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from annotations.access import can_see_all_spans, is_adjudicating, session_role
+from annotations.access import can_see_all_spans, is_adjudicating
 from annotations.models import (
     AgreementUnit,
     AnnotationSession,
     ArticleNote,
     CommentReadMarker,
     ReviewState,
-    SessionArticle,
     SessionMembership,
     UnitComment,
 )
@@ -36,11 +35,6 @@ class NoteConflict(Exception):
     def __init__(self, note: ArticleNote | None) -> None:
         super().__init__("The note changed since you read it.")
         self.note = note
-
-
-def discussion_role(*, session_id: int, user) -> str | None:
-    """ "reviewer", "adjudicator", "staff" or None (`access.session_role`)."""
-    return session_role(user, session_id)
 
 
 def thread_articles_visible(*, session: AnnotationSession, user, role: str | None):
@@ -167,14 +161,6 @@ def note_get(*, session_id: int, article_id: int) -> ArticleNote | None:
         .select_related("updated_by")
         .first()
     )
-
-
-def article_in_session_check(*, session_id: int, article_id: int) -> None:
-    """SessionArticle.DoesNotExist unless the article is in the session."""
-    if not SessionArticle.objects.filter(
-        session_id=session_id, article_id=article_id
-    ).exists():
-        raise SessionArticle.DoesNotExist
 
 
 @transaction.atomic
