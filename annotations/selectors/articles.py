@@ -1,14 +1,13 @@
 """Reads of articles: a session's articles, offset maps, the article library."""
 
-from collections import OrderedDict
 from collections.abc import Iterable
-from threading import Lock
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Length
 
 from annotations.access import assigned_article_ids, assignment_limits
+from annotations.caches import LRUCache
 from annotations.models import (
     AnnotationSession,
     Article,
@@ -82,9 +81,7 @@ def session_article(*, session: AnnotationSession, user, article_id: int):
     return article
 
 
-_OFFSET_MAP_CACHE: "OrderedDict[tuple[int, str], OffsetMap]" = OrderedDict()
-_OFFSET_MAP_CACHE_SIZE = 64
-_offset_map_lock = Lock()
+_OFFSET_MAPS: LRUCache[tuple[int, str], OffsetMap] = LRUCache(64)
 
 
 def offset_maps_for(article_ids: Iterable[int]) -> dict[int, OffsetMap]:
@@ -124,20 +121,11 @@ def offset_map_of(article: Article) -> OffsetMap:
 
 
 def _offset_map_cached(article_id: int, sha: str) -> OffsetMap | None:
-    with _offset_map_lock:
-        cached = _OFFSET_MAP_CACHE.get((article_id, sha))
-        if cached is not None:
-            _OFFSET_MAP_CACHE.move_to_end((article_id, sha))
-        return cached
+    return _OFFSET_MAPS.get((article_id, sha))
 
 
 def _offset_map_store(article_id: int, sha: str, text: str) -> OffsetMap:
-    offset_map = OffsetMap(text)
-    with _offset_map_lock:
-        _OFFSET_MAP_CACHE[(article_id, sha)] = offset_map
-        while len(_OFFSET_MAP_CACHE) > _OFFSET_MAP_CACHE_SIZE:
-            _OFFSET_MAP_CACHE.popitem(last=False)
-    return offset_map
+    return _OFFSET_MAPS.put((article_id, sha), OffsetMap(text))
 
 
 def article_in_session(*, session: AnnotationSession, article_id: int) -> bool:
