@@ -24,8 +24,10 @@ from annotations.services.agreement_payload import payload_build, status_counts
 from annotations.services.agreement_stats import (
     article_stats_of,
     cache_put,
+    payload_of,
     payload_reduce,
     session_bootstrap,
+    session_sums,
     stats_due,
     stats_index,
     stats_load,
@@ -281,14 +283,22 @@ def _recompute_once(
 
 
 def _session_payload(session_id: int, plan: _Plan, new_stats) -> dict:
-    """The session payload: every article's statistics reduced, in report order."""
+    """The session payload: every article's statistics reduced, in report order
+    (the in-memory reduction state brought up to date, `session_sums`)."""
+    state = session_sums(
+        session_id=session_id,
+        inputs=plan.inputs,
+        order=plan.order,
+        fingerprints=plan.fingerprints,
+        new_stats=new_stats,
+    )
+    bootstrap = session_bootstrap(state)
+    if bootstrap == "article":
+        return payload_of(plan.inputs, state, seed=BOOTSTRAP_SEED, bootstrap=bootstrap)
+    # Few articles: the per-unit bootstrap, which needs the per-unit tables.
     stored = {a: plan.fingerprints[a] for a in plan.order if a not in new_stats}
-    loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=False)
+    loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=True)
     every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
-    bootstrap = session_bootstrap(every)
-    if bootstrap == "unit":
-        loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=True)
-        every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
     return payload_reduce(plan.inputs, every, seed=BOOTSTRAP_SEED, bootstrap=bootstrap)
 
 
