@@ -60,6 +60,8 @@ def _draws(bootstrap_draws: int | None) -> int:
 
 
 STORE_ATTEMPTS = 5
+# Sessions up to this many articles check every article's shape on each run.
+SHAPE_CHECK = 2000
 
 
 def agreement_recompute(**kwargs) -> AgreementReport:
@@ -98,6 +100,10 @@ def _plan(
     """Load only the articles whose counter moved since their stored statistics.
 
     ``chunk``: only these articles, and not the session report (a fan-out part).
+    The whole session's shapes (`article_shapes`, which read every span) are
+    compared when forced or in sessions of at most
+    ``AGREEMENT_SHAPE_CHECK_ARTICLES`` articles; in larger ones the change
+    counters decide and only the due articles' shapes are read.
     """
     order = session_article_ids(session_id=session_id)
     missing = [a for a in chunk or [] if a not in changes]
@@ -106,7 +112,9 @@ def _plan(
             {"article": f"Article {missing[0]} is not in this session."}
         )
     index = stats_index(session_id=session_id)
-    shapes = article_shapes(session_id=session_id)
+    limit = int(getattr(settings, "AGREEMENT_SHAPE_CHECK_ARTICLES", SHAPE_CHECK))
+    check = force or len(order) <= limit
+    shapes = article_shapes(session_id=session_id) if check else None
     params = agreement_inputs_load(
         session_id=session_id, draws=draws, article_ids=[]
     ).params_hash
@@ -118,6 +126,8 @@ def _plan(
         shapes=shapes,
         force=force,
     )
+    if shapes is None:
+        shapes = article_shapes(session_id=session_id, article_ids=due)
     inputs = agreement_inputs_load(
         session_id=session_id,
         draws=draws,
@@ -132,18 +142,7 @@ def _plan(
     ]
     fingerprints = {a: stored.fingerprint for a, stored in index.items()}
     fingerprints.update(inputs.fingerprints)
-    # Article-question answers feed the session report too (question_agreement).
-    session_fp = session_fingerprint_with_questions(
-        session_id=session_id,
-        fingerprint=session_fingerprint(
-            params, [(a, fingerprints.get(a, "")) for a in order]
-        ),
-    )
-    stored_fp = (
-        AgreementReport.objects.filter(session_id=session_id, article__isnull=True)
-        .values_list("fingerprint", flat=True)
-        .first()
-    )
+    session_fp = _session_fingerprint(session_id, params, order, fingerprints)
     return _Plan(
         inputs=inputs,
         order=order,
@@ -152,8 +151,26 @@ def _plan(
         fingerprints=fingerprints,
         session_fingerprint=session_fp,
         session_changed=chunk is None
-        and (force or bool(recompute) or stored_fp != session_fp),
+        and (force or bool(recompute) or _stored_fingerprint(session_id) != session_fp),
         shapes=shapes,
+    )
+
+
+def _session_fingerprint(session_id: int, params: str, order, fingerprints) -> str:
+    """The session's input hash (article-question answers feed its report too)."""
+    return session_fingerprint_with_questions(
+        session_id=session_id,
+        fingerprint=session_fingerprint(
+            params, [(a, fingerprints.get(a, "")) for a in order]
+        ),
+    )
+
+
+def _stored_fingerprint(session_id: int) -> str | None:
+    return (
+        AgreementReport.objects.filter(session_id=session_id, article__isnull=True)
+        .values_list("fingerprint", flat=True)
+        .first()
     )
 
 

@@ -242,16 +242,27 @@ def session_article_ids(*, session_id: int) -> list[int]:
     )
 
 
-def article_shapes(*, session_id: int) -> dict[int, str]:
+def article_shapes(
+    *, session_id: int, article_ids: Collection[int] | None = None
+) -> dict[int, str]:
     """A cheap summary per article of what its writes change: span count, top id
     and version sum, current gold decisions, done review states.
 
     Aggregates, not rows: it catches changes made without `articles_changed`
-    (the shell, a script, a direct ORM write), which the counters miss.
+    (the shell, a script, a direct ORM write), which the counters miss. It
+    reads every span of the session, so a recompute asks for it only when
+    forced or told to check (`shape_check`); otherwise only for ``article_ids``.
     """
+    only = None if article_ids is None else sorted(set(article_ids))
+
+    def scoped(query):
+        return query if only is None else query.filter(article_id__in=only)
+
     parts: dict[int, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
+    if only == []:
+        return {}
     for article_id, count, top, versions in (
-        SpanAnnotation.objects.filter(session_id=session_id)
+        scoped(SpanAnnotation.objects.filter(session_id=session_id))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), top=Max("id"), versions=Sum("version"))
@@ -259,7 +270,7 @@ def article_shapes(*, session_id: int) -> dict[int, str]:
     ):
         parts[article_id][0:3] = [count, top, versions]
     for article_id, count, top in (
-        GoldSpan.objects.filter(session_id=session_id, is_current=True)
+        scoped(GoldSpan.objects.filter(session_id=session_id, is_current=True))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), top=Max("id"))
@@ -267,7 +278,7 @@ def article_shapes(*, session_id: int) -> dict[int, str]:
     ):
         parts[article_id][3:5] = [count, top]
     for article_id, count, ids in (
-        ReviewState.objects.filter(session_id=session_id, done=True)
+        scoped(ReviewState.objects.filter(session_id=session_id, done=True))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), ids=Sum("id"))

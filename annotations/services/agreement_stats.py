@@ -60,10 +60,11 @@ def stats_due(
     index: Mapping[int, StoredStats],
     params: str,
     changes: Mapping[int, int],
-    shapes: Mapping[int, str],
+    shapes: Mapping[int, str] | None,
     force: bool,
 ) -> list[int]:
-    """The articles whose stored statistics are missing or older than their data."""
+    """The articles whose stored statistics are missing or older than their data
+    (``shapes`` None: by the change counters alone)."""
     due = []
     for article_id in scope:
         stored = index.get(article_id)
@@ -72,7 +73,7 @@ def stats_due(
             or stored is None
             or stored.params != params
             or stored.input_changes != changes.get(article_id, 0)
-            or stored.shape != shapes.get(article_id, "")
+            or (shapes is not None and stored.shape != shapes.get(article_id, ""))
         ):
             due.append(article_id)
     return due
