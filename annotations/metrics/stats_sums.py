@@ -200,8 +200,10 @@ class SessionSums:
         (part,), added = self._parts([stats], sign=1)
         self.parts[key] = part
         if self._vectors is not None:
+            position = self.position[key]
             for name, value in self._part_vectors(part).items():
-                self._vectors[name][self.position[key]] = value
+                self._vectors[name][position] = value
+            self._ends_splice(position, part.ends)
         self._add({name: [removed[name], added[name]] for name in self.sums})
 
     def _add(self, rows: dict[str, list[np.ndarray] | np.ndarray]) -> None:
@@ -262,6 +264,31 @@ class SessionSums:
                 )
             }
         return self._vectors
+
+    def ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every article's unitizing ends (reviewer as registry id), in order,
+        and each row's article position."""
+        vectors = self.vectors()
+        if "ends" not in vectors:
+            blocks = [part.ends for part in self.in_order()]
+            vectors["ends"] = np.concatenate(
+                blocks or [np.zeros((0, 4), dtype=np.int64)]
+            ).reshape(-1, 4)
+            vectors["ends_article"] = np.repeat(
+                np.arange(len(blocks)), [len(block) for block in blocks]
+            )
+        return vectors["ends"], vectors["ends_article"]
+
+    def _ends_splice(self, position: int, ends: np.ndarray) -> None:
+        vectors = self._vectors
+        if vectors is None or "ends" not in vectors:
+            return
+        rows, article = vectors["ends"], vectors["ends_article"]
+        low, high = np.searchsorted(article, [position, position + 1])
+        vectors["ends"] = np.concatenate([rows[:low], ends, rows[high:]])
+        vectors["ends_article"] = np.concatenate(
+            [article[:low], np.full(len(ends), position), article[high:]]
+        )
 
     def _part_vectors(self, part: Part) -> dict[str, Any]:
         columns, data = part.nominal["claim_type"]

@@ -30,10 +30,9 @@ def unitizing(view: View, frame: Frame) -> dict[str, Any]:
     if m < 2 or total_length == 0:
         return {"articles": n_included, "alpha": None, "per_label": {}}
     start_of = np.concatenate([[0.0], np.cumsum(article_length)[:-1]])
-    chosen = np.flatnonzero(included)
-    blocks = [view.parts[a].ends for a in chosen]
-    ends = np.concatenate(blocks) if blocks else np.zeros((0, 4), dtype=np.int64)
-    end_article = np.repeat(chosen, [len(block) for block in blocks])
+    ends, end_article = view.state.ends()
+    keep = included[end_article]
+    ends, end_article = ends[keep], end_article[keep]
     chain_label, chain_gap = _chain_gaps(
         ends, end_article, start_of, article_length, total_length
     )

@@ -10,6 +10,7 @@ The formulas are in docs/agreement.md ("Decomposition").
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -244,6 +245,9 @@ def session_sums(
     state = sums_of(inputs, every, keys=order)
     _SUMS.clear()  # one session's state per process: bounded memory
     _SUMS[session_id] = (key, state, {a: fingerprints[a] for a in order})
+    # The tables live as long as the process: keep the cyclic collector from
+    # rescanning them at every later allocation burst.
+    gc.freeze()
     return state
 
 
