@@ -125,6 +125,11 @@ def _recompute_once(
             stats=work.stats[a],
         )
     lap("commit")
+    _log(session_id, fresh, plan, started)
+    return _report_get(session_id, article_id)
+
+
+def _log(session_id: int, fresh: list[int], plan: Plan, started: float) -> None:
     logger.info(
         "agreement session=%s articles=%d/%d session_report=%s in %.0f ms",
         session_id,
@@ -133,7 +138,6 @@ def _recompute_once(
         plan.session_changed,
         (time.perf_counter() - started) * 1000,
     )
-    return _report_get(session_id, article_id)
 
 
 class _Work(NamedTuple):

@@ -85,17 +85,39 @@ def agreement_inputs_load(
         .order_by("rank")
         .values_list("code", "rank")
     )
-    article_ids, lengths = [], {}
-    for article_id, length in (
+    lengths = dict(
         scoped(SessionArticle.objects.filter(session_id=session_id))
         .annotate(length=Length("article__text"))
         .order_by("position", "article_id")
         .values_list("article_id", "length")
-    ):
-        article_ids.append(article_id)
-        lengths[article_id] = length
+    )
     alias_table = dict(SourceAlias.objects.values_list("alias", "canonical"))
-    aliases = normalise_aliases(alias_table)
+    # Balanced sessions: only the assigned reviewers' work counts (spans of a
+    # reviewer reassigned away stay stored, outside agreement).
+    assigned = _assigned_pairs(session)
+    golds, gold_fp = _golds_load(session_id, scoped)
+    inputs = AgreementInputs(
+        session=session,
+        reviewers=reviewers,
+        claim_codes=claim_codes,
+        sourcing_codes=[code for code, _ in levels],
+        sourcing_ranks=[rank for _, rank in levels],
+        article_ids=list(lengths),  # report order (dicts keep insertion order)
+        article_lengths=lengths,
+        spans=_spans_load(session_id, scoped, assigned, normalise_aliases(alias_table)),
+        done=_done_load(session_id, scoped, assigned),
+        golds=golds,
+        gold_fingerprint=gold_fp,
+        draws=draws,
+    )
+    _fingerprint(
+        inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
+    )
+    return inputs
+
+
+def _spans_load(session_id: int, scoped, assigned, aliases) -> dict:
+    """{article_id: [SpanRow]} in id order, cited sources normalised."""
     spans: dict[int, list[SpanRow]] = defaultdict(list)
     rows = (
         scoped(SpanAnnotation.objects.filter(session_id=session_id))
@@ -113,9 +135,6 @@ def agreement_inputs_load(
             "cited_source",
         )
     )
-    # Balanced sessions: only the assigned reviewers' work counts (spans of a
-    # reviewer reassigned away stay stored, outside agreement).
-    assigned = _assigned_pairs(session)
     source_cache: dict[str, str] = {}
     for row in rows.iterator(chunk_size=5000):
         if assigned is not None and (row[1], row[2]) not in assigned:
@@ -124,12 +143,22 @@ def agreement_inputs_load(
         if source not in source_cache:
             source_cache[source] = normalise_source(source, aliases)
         spans[row[1]].append(SpanRow(*row[:9], source_cache[source]))
+    return dict(spans)
+
+
+def _done_load(session_id: int, scoped, assigned) -> dict[int, set[str]]:
+    """{article_id: usernames done with it} (assigned reviewers only)."""
     done: dict[int, set[str]] = defaultdict(set)
     for article_id, username in scoped(
         ReviewState.objects.filter(session_id=session_id, done=True)
     ).values_list("article_id", "reviewer__username"):
         if assigned is None or (article_id, username) in assigned:
             done[article_id].add(username)
+    return dict(done)
+
+
+def _golds_load(session_id: int, scoped) -> tuple[dict, dict]:
+    """Current gold decisions per article, and what of them the fingerprint hashes."""
     golds: dict[int, list[GoldRow]] = defaultdict(list)
     gold_fp: dict[int, list] = defaultdict(list)
     gold_sources = defaultdict(list)
@@ -158,24 +187,7 @@ def agreement_inputs_load(
         # to, which must not count as new input. Offsets and versions come
         # with the (immutable) revision id.
         gold_fp[article_id].append([gold_id, list(sources)])
-    inputs = AgreementInputs(
-        session=session,
-        reviewers=reviewers,
-        claim_codes=claim_codes,
-        sourcing_codes=[code for code, _ in levels],
-        sourcing_ranks=[rank for _, rank in levels],
-        article_ids=article_ids,
-        article_lengths=lengths,
-        spans=dict(spans),
-        done=dict(done),
-        golds=dict(golds),
-        gold_fingerprint=dict(gold_fp),
-        draws=draws,
-    )
-    _fingerprint(
-        inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
-    )
-    return inputs
+    return dict(golds), dict(gold_fp)
 
 
 def _assigned_pairs(session: AnnotationSession) -> set[tuple[int, str]] | None:

@@ -77,8 +77,32 @@ def units_store(
     """
     if not units_by_article:
         return
-    now = timezone.now()
     article_ids = sorted(units_by_article)
+    existing = _units_existing(session_id, article_ids)
+    wanted = {
+        (unit.article_id, unit.key): unit
+        for units in units_by_article.values()
+        for unit in units
+    }
+    obsolete = [row[0] for key, row in existing.items() if key not in wanted]
+    for chunk in _chunks(obsolete):
+        AgreementUnit.objects.filter(pk__in=chunk).delete()
+    saved = _units_write(session_id, wanted, existing)
+    unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
+    unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})
+    _members_sync(
+        wanted,
+        unit_ids,
+        kept=[row[0] for key, row in existing.items() if key in wanted],
+    )
+    gold_attach_store(
+        session_id=session_id, article_ids=article_ids, units=wanted, unit_ids=unit_ids
+    )
+
+
+def _units_existing(session_id: int, article_ids: list[int]) -> dict:
+    """{(article_id, key): (id, article_id, key, start, end, status, reviewer
+    count, reasons)} of the stored units of these articles."""
     existing: dict[tuple[int, str], tuple] = {}
     for chunk in _chunks(article_ids):
         for row in AgreementUnit.objects.filter(
@@ -94,14 +118,12 @@ def units_store(
             "reasons",
         ):
             existing[(row[1], row[2])] = row
-    wanted = {
-        (unit.article_id, unit.key): unit
-        for units in units_by_article.values()
-        for unit in units
-    }
-    obsolete = [row[0] for key, row in existing.items() if key not in wanted]
-    for chunk in _chunks(obsolete):
-        AgreementUnit.objects.filter(pk__in=chunk).delete()
+    return existing
+
+
+def _units_write(session_id: int, wanted: dict, existing: dict) -> list:
+    """Insert the new units, update the changed ones; returns those inserted."""
+    now = timezone.now()
     inserts, updates = [], []
     for key, unit in wanted.items():
         old = existing.get(key)
@@ -142,16 +164,7 @@ def units_store(
             "computed_at",
         ],
     )
-    unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
-    unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})
-    _members_sync(
-        wanted,
-        unit_ids,
-        kept=[row[0] for key, row in existing.items() if key in wanted],
-    )
-    gold_attach_store(
-        session_id=session_id, article_ids=article_ids, units=wanted, unit_ids=unit_ids
-    )
+    return saved
 
 
 def _members_sync(wanted, unit_ids, *, kept: list[int]) -> None:
