@@ -243,8 +243,13 @@ def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
     # The bench times each step itself: writes schedule nothing.
     recompute.agreement_enqueue = lambda **kwargs: None
 
+    phases: list[dict[str, float]] = []
+
     def agreement():
-        agreement_recompute(session_id=session_id, bootstrap_draws=draws)
+        phases.append({})
+        agreement_recompute(
+            session_id=session_id, bootstrap_draws=draws, timings=phases[-1]
+        )
 
     figures = {}
     figures["first_run_s"] = list(_timed(agreement))
@@ -280,6 +285,9 @@ def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
         assert not report.stale, "session report not fresh after the edit"
     median = statistics.median(seconds for seconds, _ in edits)
     figures["edit_fresh_s"] = [median, edits[0][1]]
+    figures["edit_first_s"] = list(edits[0])
+    # Milliseconds per phase of each edit's recompute (the bench prints them).
+    figures["edit_phases"] = phases[-3:]
     judge, _ = get_user_model().objects.get_or_create(username="bench_judge")
     SessionMembership.objects.get_or_create(
         session_id=session_id, user=judge, role="adjudicator"
@@ -312,9 +320,10 @@ ROWS = (
     ("cold_2w_s", "cold recompute, 2 worker processes"),
     ("rss_worker_1w_mb", "worker peak RSS, 1 worker (MB)"),
     ("rss_worker_2w_mb", "worker peak RSS, 2 workers (MB, largest)"),
-    ("first_run_s", "first run of a fresh process (reads all statistics)"),
+    ("first_run_s", "first run of a fresh process (a no-op)"),
     ("noop_s", "agreement no-op"),
     ("reliability_noop_s", "reliability no-op"),
+    ("edit_first_s", "first edit -> fresh in a fresh process (builds the state)"),
     ("edit_fresh_s", "one span edit -> session report fresh (median of 3)"),
     ("decision_reliability_fresh_s", "one adjudication -> reliability fresh"),
     ("rss_peak_mb", "peak RSS of the in-process runs (MB)"),
@@ -361,6 +370,11 @@ def main() -> None:
             shown = f"{value:.0f}" if key.startswith("rss") else f"{value:.2f} s"
             cells.append(f"{shown} ({load:.1f})")
         print(f"| {title} | " + " | ".join(cells) + " |")
+    for size in sizes:
+        for number, phases in enumerate(results[size].get("edit_phases", []), 1):
+            shown = ", ".join(f"{k} {v:.0f}" for k, v in phases.items())
+            print(f"\n{size:,} articles, edit {number} (ms): {shown}", end="")
+    print()
 
 
 if __name__ == "__main__":
