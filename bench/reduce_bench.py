@@ -28,10 +28,9 @@ from annotations.metrics.article_stats import (  # noqa: E402
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    stats_encode,
 )
 from annotations.metrics.spans import Span, align_spans  # noqa: E402
+from annotations.metrics.stats_codec import stats_decode, stats_encode  # noqa: E402
 from annotations.metrics.stats_reduce import figures_reduce  # noqa: E402
 
 FRAME = Frame(

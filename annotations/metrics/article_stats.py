@@ -391,25 +391,3 @@ def _unitizing_tables(
         "unitizing.gaps": _rows(gaps, "unitizing.gaps"),
         "unitizing.ends": _rows(ends, "unitizing.ends"),
     }
-
-
-# Storage (one bytes value per article) lives in stats_codec; re-exported here.
-from annotations.metrics.stats_codec import (  # noqa: E402
-    stats_decode,
-    stats_encode,
-    unit_tables_decode,
-    unit_tables_encode,
-)
-
-__all__ = [
-    "ALL_TABLES",
-    "ArticleStats",
-    "Frame",
-    "Mark",
-    "Member",
-    "article_stats",
-    "stats_decode",
-    "stats_encode",
-    "unit_tables_decode",
-    "unit_tables_encode",
-]

@@ -19,8 +19,7 @@ from scipy import sparse
 
 from annotations.metrics.agreement import _ordinal_delta, bootstrap_alpha_counts
 from annotations.metrics.article_stats import DIMENSIONS, Frame
-from annotations.metrics.stats_parts import concatenated
-from annotations.metrics.stats_sums import ORDINAL
+from annotations.metrics.stats_parts import ORDINAL, concatenated
 
 if TYPE_CHECKING:
     from annotations.metrics.stats_reduce import View

@@ -9,23 +9,68 @@ operations in the same row order either way, so they are bit-identical.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from annotations.metrics.article_stats import ALL_TABLES, ArticleStats
+from annotations.metrics.article_stats import ALL_TABLES, DIMENSIONS, ArticleStats
 
 if TYPE_CHECKING:
     from annotations.metrics.stats_sums import SessionSums
 
-from annotations.metrics.stats_sums import (
-    INCLUDED,
-    NOMINAL,
-    ORDINAL,
-    SUMMED,
-    Part,
-    name_columns,
-)
+
+# Tables summed over all articles: {name: number of leading key columns}.
+SUMMED: dict[str, int] = {
+    "counts": 0,
+    "marked": 1,
+    **{
+        key: keys
+        for name in DIMENSIONS
+        for key, keys in (
+            (f"{name}.products", 3),
+            (f"{name}.totals", 2),
+            (f"{name}.confusion", 4),
+        )
+    },
+    "detection.overlap": 2,
+    "detection.exact": 2,
+}
+# Summed over the articles alpha_U includes (enough active reviewers).
+INCLUDED: dict[str, int] = {
+    "active": 1,
+    "unitizing.terms": 1,
+    "unitizing.lengths": 2,
+    "unitizing.gaps": 2,
+}
+ORDINAL = "sourcing_quality"
+NOMINAL = ("claim_type", "cited_source")
+
+
+def name_columns(name: str) -> list[tuple[int, str]]:
+    """(column, "reviewer" | "source") of a table's name-indexed columns."""
+    found = []
+    for index, column in enumerate(ALL_TABLES[name]):
+        if column.startswith("reviewer"):
+            found.append((index, "reviewer"))
+        elif name.startswith("cited_source.") and column in ("i", "j"):
+            found.append((index, "source"))
+    return found
+
+
+@dataclass
+class Part:
+    """What one article contributes, its names as registry ids."""
+
+    stats: ArticleStats
+    reviewers: np.ndarray
+    sources: np.ndarray
+    included: bool
+    length: int
+    pairable: float
+    ordinal: np.ndarray  # the upper triangle of its ordinal coincidences
+    nominal: dict[str, tuple[np.ndarray, np.ndarray]]  # dim -> (columns, values)
+    ends: np.ndarray  # unitizing.ends, reviewer as registry id
 
 
 def concatenated(

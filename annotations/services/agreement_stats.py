@@ -23,10 +23,9 @@ from annotations.metrics.article_stats import (
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    unit_tables_decode,
 )
 from annotations.metrics.reasons import reason_counts
+from annotations.metrics.stats_codec import stats_decode, unit_tables_decode
 from annotations.metrics.stats_reduce import figures_of
 from annotations.metrics.stats_sums import SessionSums
 from annotations.models import AgreementArticleStats

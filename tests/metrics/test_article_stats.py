@@ -22,8 +22,6 @@ from annotations.metrics.article_stats import (
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    stats_encode,
 )
 from annotations.metrics.spans import (
     Span,
@@ -32,6 +30,7 @@ from annotations.metrics.spans import (
     pairwise_detection,
     unitizing_alphas,
 )
+from annotations.metrics.stats_codec import stats_decode, stats_encode
 from annotations.metrics.stats_reduce import View, figures_of, figures_reduce
 from annotations.metrics.stats_sums import SessionSums
 
