@@ -97,7 +97,9 @@ def gold_attach(
 # Alignments by article fingerprint: a worker recomputing a session after one
 # edit realigns only that article. The fingerprint covers every input.
 _ALIGNED: dict[str, list[UnitData]] = {}
-CACHE_LIMIT = 20000
+# Per-article statistics spare unchanged articles their alignment, so this
+# only serves a run redone (a retry, a forced run): kept small, for memory.
+CACHE_LIMIT = 2000
 
 
 def units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:

@@ -173,10 +173,11 @@ def stats_load(
 def cache_put(
     *, session_id: int, article_id: int, fingerprint: str, stats: ArticleStats
 ) -> None:
-    """Remember statistics just computed (they carry their per-unit tables)."""
+    """Remember statistics just computed (without their per-unit tables, which
+    only the per-unit bootstrap reads, from the database)."""
     if len(_CACHE) >= _cache_limit():
         _CACHE.clear()
-    _CACHE[(session_id, article_id)] = (fingerprint, stats, True)
+    _CACHE[(session_id, article_id)] = (fingerprint, stats.without_units(), False)
 
 
 def cache_clear() -> None:
@@ -235,12 +236,16 @@ def session_sums(
                 with_units=False,
             )
             for a in changed:
-                state.replace(a, new_stats[a] if a in new_stats else loaded[a])
+                state.replace(
+                    a, new_stats[a].without_units() if a in new_stats else loaded[a]
+                )
                 held[a] = fingerprints[a]
             return state
     stored = {a: fingerprints[a] for a in order if a not in new_stats}
     loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=False)
-    every = [new_stats[a] if a in new_stats else loaded[a] for a in order]
+    every = [
+        new_stats[a].without_units() if a in new_stats else loaded[a] for a in order
+    ]
     state = sums_of(inputs, every, keys=order)
     _SUMS.clear()  # one session's state per process: bounded memory
     _SUMS[session_id] = (key, state, {a: fingerprints[a] for a in order})
