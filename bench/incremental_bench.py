@@ -225,17 +225,12 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, list[float]]:
 
 
 def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
-    from django.contrib.auth import get_user_model
-
     from annotations.models import (
         AgreementReport,
-        AgreementUnit,
         ClaimType,
-        SessionMembership,
         SpanAnnotation,
     )
     from annotations.services import recompute
-    from annotations.services.adjudication import gold_decide
     from annotations.services.agreement import agreement_recompute
     from annotations.services.reliability import reliability_recompute
     from annotations.services.spans import annotation_update
@@ -288,6 +283,21 @@ def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
     figures["edit_first_s"] = list(edits[0])
     # Milliseconds per phase of each edit's recompute (the bench prints them).
     figures["edit_phases"] = phases[-3:]
+    decided = _decision_timed(session_id, agreement)
+    if decided is not None:
+        figures["decision_reliability_fresh_s"] = decided
+    figures["rss_peak_mb"] = [_peak_rss_mb(), _load()]
+    return figures
+
+
+def _decision_timed(session_id: int, agreement) -> list[float] | None:
+    """One adjudication -> agreement and reliability fresh: [seconds, load]."""
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import AgreementUnit, SessionMembership
+    from annotations.services.adjudication import gold_decide
+    from annotations.services.reliability import reliability_recompute
+
     judge, _ = get_user_model().objects.get_or_create(username="bench_judge")
     SessionMembership.objects.get_or_create(
         session_id=session_id, user=judge, role="adjudicator"
@@ -309,10 +319,7 @@ def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
         agreement()
         reliability_recompute(session_id=session_id)
 
-    if unit is not None:
-        figures["decision_reliability_fresh_s"] = list(_timed(decide_and_refresh))
-    figures["rss_peak_mb"] = [_peak_rss_mb(), _load()]
-    return figures
+    return None if unit is None else list(_timed(decide_and_refresh))
 
 
 ROWS = (
