@@ -1,9 +1,10 @@
 """Benchmark: the session reduction over N articles' statistics (pure, no database).
 
-What one edit costs beyond the database at newsroom scale: the session figures
-from N stored per-article statistics (`stats_reduce.figures_reduce`, cluster
-bootstrap over articles, 1,000 draws), and decoding N stored blobs (a worker's
-first run; later runs keep them in memory). 200 distinct synthetic articles
+What one edit costs beyond the database at newsroom scale: decoding N stored
+blobs and building the reduction state (`stats_sums.SessionSums`, a worker's
+first run), the session figures from it (`stats_reduce.figures_of`, cluster
+bootstrap over articles, 1,000 draws), then one article swapped and the
+figures again (what one edit costs). 200 distinct synthetic articles
 (3 reviewers x 30 spans, aligned) are repeated to N.
 
 Run from the project root:
@@ -28,11 +29,11 @@ from annotations.metrics.article_stats import (  # noqa: E402
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    stats_encode,
 )
 from annotations.metrics.spans import Span, align_spans  # noqa: E402
-from annotations.metrics.stats_reduce import figures_reduce  # noqa: E402
+from annotations.metrics.stats_codec import stats_decode, stats_encode  # noqa: E402
+from annotations.metrics.stats_reduce import figures_of  # noqa: E402
+from annotations.metrics.stats_sums import SessionSums  # noqa: E402
 
 FRAME = Frame(
     claim_codes=("quantity", "event", "quote", "causal", "other"),
@@ -107,24 +108,39 @@ def main() -> None:
     blobs = [stats_encode(s) for s in distinct]
     sizes = list(args.sizes) + ([100_000] if args.huge else [])
     print(f"load average {os.getloadavg()[0]:.1f} (shared 2-core machine)\n")
-    print("| articles | decode all blobs | reduce (cluster bootstrap) | peak RSS |")
-    print("|---|---|---|---|")
+    print(
+        "| articles | decode all blobs | build the state | figures (cluster "
+        "bootstrap) | one article swapped | figures after it | peak RSS |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for size in sizes:
         started = time.perf_counter()
         decoded = [stats_decode(blobs[i % len(blobs)]) for i in range(size)]
         decode_s = time.perf_counter() - started
         started = time.perf_counter()
-        figures = figures_reduce(
+        state = SessionSums.of(
             decoded,
-            frame=FRAME,
-            unitizing_needed=3,
-            draws=args.draws,
-            seed=20251122,
+            needed=3,
+            ordinal_k=len(FRAME.sourcing_codes),
+            claim_k=len(FRAME.claim_codes),
         )
-        reduce_s = time.perf_counter() - started
+        build_s = time.perf_counter() - started
+        options = {"frame": FRAME, "draws": args.draws, "seed": 20251122}
+        started = time.perf_counter()
+        figures = figures_of(state, **options)
+        figures_s = time.perf_counter() - started
         assert figures["labels"]["claim_type"]["ci"] is not None
+        started = time.perf_counter()
+        state.replace(size // 2, distinct[(size // 2 + 1) % len(distinct)])
+        swap_s = time.perf_counter() - started
+        started = time.perf_counter()
+        figures_of(state, **options)
+        after_s = time.perf_counter() - started
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"| {size:,} | {decode_s:.2f} s | {reduce_s:.2f} s | {rss:.0f} MB |")
+        print(
+            f"| {size:,} | {decode_s:.2f} s | {build_s:.2f} s | {figures_s:.2f} s "
+            f"| {swap_s * 1000:.1f} ms | {after_s:.2f} s | {rss:.0f} MB |"
+        )
 
 
 if __name__ == "__main__":

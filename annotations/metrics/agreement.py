@@ -172,21 +172,8 @@ def bootstrap_alpha_counts(
         picks += np.arange(size)[:, None] * n_patterns
         weights = np.bincount(picks.ravel(), minlength=size * n_patterns)
         sums = weights.reshape(size, n_patterns).astype(float) @ features
-        if level == "ordinal":
-            coincidences = np.empty((size, n_values, n_values))
-            coincidences[:, upper_c, upper_k] = sums
-            coincidences[:, upper_k, upper_c] = sums
-            marginals = coincidences.sum(axis=2)
-            deltas = _ordinal_delta(marginals)
-            observed_sum = (coincidences * deltas).sum(axis=(1, 2))
-            expected = np.einsum("dc,dck,dk->d", marginals, deltas, marginals)
-        else:
-            marginals, observed_sum = sums[:, :n_values], sums[:, n_values]
-            expected = np.einsum("dc,ck,dk->d", marginals, delta, marginals)
-        total = marginals.sum(axis=1)
-        defined = expected > 0
         alphas.append(
-            1.0 - (total[defined] - 1) * observed_sum[defined] / expected[defined]
+            _draw_alphas(sums, level, n_values, None if level == "ordinal" else delta)
         )
     values = np.concatenate(alphas)
     if not len(values):
@@ -194,6 +181,28 @@ def bootstrap_alpha_counts(
     tail = (1.0 - confidence) / 2
     low, high = np.quantile(values, [tail, 1.0 - tail])
     return float(low), float(high)
+
+
+def _draw_alphas(
+    sums: np.ndarray, level: str, n_values: int, delta: np.ndarray | None
+) -> np.ndarray:
+    """Alpha of each draw from its summed features (ordinal: the upper triangle
+    of the coincidences; else the marginals and the observed disagreement)."""
+    if level == "ordinal":
+        upper_c, upper_k = np.triu_indices(n_values)
+        coincidences = np.empty((len(sums), n_values, n_values))
+        coincidences[:, upper_c, upper_k] = sums
+        coincidences[:, upper_k, upper_c] = sums
+        marginals = coincidences.sum(axis=2)
+        deltas = _ordinal_delta(marginals)
+        observed_sum = (coincidences * deltas).sum(axis=(1, 2))
+        expected = np.einsum("dc,dck,dk->d", marginals, deltas, marginals)
+    else:
+        marginals, observed_sum = sums[:, :n_values], sums[:, n_values]
+        expected = np.einsum("dc,ck,dk->d", marginals, delta, marginals)
+    total = marginals.sum(axis=1)
+    defined = expected > 0
+    return 1.0 - (total[defined] - 1) * observed_sum[defined] / expected[defined]
 
 
 def fleiss_kappa(counts: Any) -> float | None:

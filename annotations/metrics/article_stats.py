@@ -16,7 +16,6 @@ positions in the frame's claim codes and sourcing codes.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -177,31 +176,21 @@ def article_stats(
     sizes = np.array([len(unit) for unit in units], dtype=np.int64)
     unit_of = np.repeat(np.arange(len(units)), sizes)
     who = np.array([reviewer_of[m.reviewer] for m in members], dtype=np.int64)
+    counts = [
+        len(marks),
+        len(units),
+        *(status.get(s, 0) for s in STATUSES),
+        *((reasons or {}).get(k, 0) for k in REASON_COUNT_KEYS),
+        length,
+    ]
     tables = {
-        "counts": _rows(
-            [
-                [
-                    len(marks),
-                    len(units),
-                    *(status.get(s, 0) for s in STATUSES),
-                    *((reasons or {}).get(k, 0) for k in REASON_COUNT_KEYS),
-                    length,
-                ]
-            ],
-            "counts",
-        ),
+        "counts": _rows([counts], "counts"),
         "active": _rows([[reviewer_of[name]] for name in sorted(active)], "active"),
         "marked": _rows([[index] for index in np.unique(who)], "marked"),
     }
-    codes = {
-        "claim_type": ([m.claim_type for m in members], len(frame.claim_codes)),
-        "sourcing_quality": (
-            [m.sourcing_quality for m in members],
-            len(frame.sourcing_codes),
-        ),
-        "cited_source": ([source_of[m.cited_source] for m in members], len(sources)),
-    }
-    for name, (values, n_categories) in codes.items():
+    for name, (values, n_categories) in _codes(
+        members, frame, source_of, len(sources)
+    ).items():
         tables.update(
             _label_tables(
                 name,
@@ -214,28 +203,21 @@ def article_stats(
                 with_units=with_units,
             )
         )
-    spans = [
-        Span(id=m.id, reviewer=m.reviewer, start=m.start, end=m.end) for m in marks
-    ]
-    for mode in MODES:
-        rows = []
-        if len(active) >= 2:
-            report = pairwise_detection(
-                spans, mode=mode, threshold=threshold, reviewers=active
-            )
-            rows = [
-                [
-                    reviewer_of[p.reviewer_a],
-                    reviewer_of[p.reviewer_b],
-                    p.matched,
-                    p.count_a,
-                    p.count_b,
-                ]
-                for p in report.pairs
-            ]
-        tables[f"detection.{mode}"] = _rows(rows, f"detection.{mode}")
+    tables.update(_detection_tables(marks, active, reviewer_of, threshold))
     tables.update(_unitizing_tables(marks, length, reviewer_of))
     return ArticleStats(reviewers=reviewers, sources=sources, tables=tables)
+
+
+def _codes(members, frame: Frame, source_of, n_sources: int) -> dict:
+    """Per dimension: each member's category index, and the number of categories."""
+    return {
+        "claim_type": ([m.claim_type for m in members], len(frame.claim_codes)),
+        "sourcing_quality": (
+            [m.sourcing_quality for m in members],
+            len(frame.sourcing_codes),
+        ),
+        "cited_source": ([source_of[m.cited_source] for m in members], n_sources),
+    }
 
 
 def _label_tables(
@@ -266,7 +248,34 @@ def _label_tables(
         total = block.sum(axis=1)
         used = np.flatnonzero(total)
         totals.append(np.column_stack([np.full(len(used), size), used, total[used]]))
-    coded = np.full((n_reviewers, len(sizes)), -1, dtype=np.int64)
+    tables = {
+        f"{name}.products": _stack(products, f"{name}.products"),
+        f"{name}.totals": _stack(totals, f"{name}.totals"),
+        f"{name}.confusion": _confusion(
+            name, values, n_categories, unit_of, len(sizes), who, n_reviewers
+        ),
+    }
+    if with_units:
+        pairable = counts[:, sizes >= 2].T
+        unit, category = np.nonzero(pairable)
+        tables[f"{name}.units"] = _stack(
+            [np.column_stack([unit, category, pairable[unit, category]])],
+            f"{name}.units",
+        )
+    return tables
+
+
+def _confusion(
+    name: str,
+    values: np.ndarray,
+    n_categories: int,
+    unit_of: np.ndarray,
+    n_units: int,
+    who: np.ndarray,
+    n_reviewers: int,
+) -> np.ndarray:
+    """Per reviewer pair (a < b), the units both coded: a's value x b's value."""
+    coded = np.full((n_reviewers, n_units), -1, dtype=np.int64)
     coded[who, unit_of] = values
     confusion = []
     for a, b in combinations(range(n_reviewers), 2):
@@ -287,18 +296,37 @@ def _label_tables(
                 ]
             )
         )
-    tables = {
-        f"{name}.products": _stack(products, f"{name}.products"),
-        f"{name}.totals": _stack(totals, f"{name}.totals"),
-        f"{name}.confusion": _stack(confusion, f"{name}.confusion"),
-    }
-    if with_units:
-        pairable = counts[:, sizes >= 2].T
-        unit, category = np.nonzero(pairable)
-        tables[f"{name}.units"] = _stack(
-            [np.column_stack([unit, category, pairable[unit, category]])],
-            f"{name}.units",
-        )
+    return _stack(confusion, f"{name}.confusion")
+
+
+def _detection_tables(
+    marks: Sequence[Mark],
+    active: set[str],
+    reviewer_of: Mapping[str, int],
+    threshold: float,
+) -> dict[str, np.ndarray]:
+    """Per reviewer pair and mode: matched, count_a, count_b."""
+    spans = [
+        Span(id=m.id, reviewer=m.reviewer, start=m.start, end=m.end) for m in marks
+    ]
+    tables = {}
+    for mode in MODES:
+        rows = []
+        if len(active) >= 2:
+            report = pairwise_detection(
+                spans, mode=mode, threshold=threshold, reviewers=active
+            )
+            rows = [
+                [
+                    reviewer_of[p.reviewer_a],
+                    reviewer_of[p.reviewer_b],
+                    p.matched,
+                    p.count_a,
+                    p.count_b,
+                ]
+                for p in report.pairs
+            ]
+        tables[f"detection.{mode}"] = _rows(rows, f"detection.{mode}")
     return tables
 
 
@@ -363,59 +391,3 @@ def _unitizing_tables(
         "unitizing.gaps": _rows(gaps, "unitizing.gaps"),
         "unitizing.ends": _rows(ends, "unitizing.ends"),
     }
-
-
-# --- Storage: one bytes value per article -----------------------------------------
-
-_ORDER = tuple(TABLES)
-
-
-def stats_encode(stats: ArticleStats) -> bytes:
-    """A compact bytes form: a JSON header (names, row counts), then int64 data."""
-    tables = [stats.table(name) for name in _ORDER]
-    header = json.dumps(
-        [stats.reviewers, stats.sources, [len(table) for table in tables]],
-        separators=(",", ":"),
-    ).encode()
-    header += b" " * (-(len(header) + 4) % 8)  # keep the data 8-byte aligned
-    data = np.concatenate([table.ravel() for table in tables]).astype("<i8")
-    return len(header).to_bytes(4, "little") + header + data.tobytes()
-
-
-def stats_decode(blob: bytes) -> ArticleStats:
-    """The inverse of `stats_encode`."""
-    blob = bytes(blob)
-    size = int.from_bytes(blob[:4], "little")
-    reviewers, sources, rows = json.loads(blob[4 : 4 + size])
-    data = np.frombuffer(blob, dtype="<i8", offset=4 + size).astype(np.int64)
-    tables, position = {}, 0
-    for name, count in zip(_ORDER, rows, strict=True):
-        width = len(TABLES[name])
-        tables[name] = data[position : position + count * width].reshape(count, width)
-        position += count * width
-    return ArticleStats(reviewers=reviewers, sources=sources, tables=tables)
-
-
-_UNIT_ORDER = tuple(UNIT_TABLES)
-
-
-def unit_tables_encode(stats: ArticleStats) -> bytes:
-    """The per-unit tables alone (stored apart: only the per-unit bootstrap reads
-    them), as int64 data after their row counts."""
-    tables = [stats.table(name) for name in _UNIT_ORDER]
-    counts = np.array([len(table) for table in tables], dtype="<i8")
-    data = np.concatenate([counts, *(table.ravel() for table in tables)])
-    return data.astype("<i8").tobytes()
-
-
-def unit_tables_decode(blob: bytes) -> dict[str, np.ndarray]:
-    """The inverse of `unit_tables_encode`; add the result to `ArticleStats.tables`."""
-    data = np.frombuffer(bytes(blob), dtype="<i8").astype(np.int64)
-    if not len(data):
-        return {}
-    position, tables = len(_UNIT_ORDER), {}
-    for name, count in zip(_UNIT_ORDER, data[: len(_UNIT_ORDER)], strict=True):
-        width = len(UNIT_TABLES[name])
-        tables[name] = data[position : position + count * width].reshape(-1, width)
-        position += int(count) * width
-    return tables

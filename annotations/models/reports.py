@@ -140,7 +140,7 @@ class AgreementArticleStats(models.Model):
     input_changes = models.PositiveBigIntegerField(default=0)
     # agreement_inputs.article_shapes: catches writes that bypassed the counter.
     shape = models.CharField(max_length=200, blank=True)
-    stats = models.BinaryField()  # article_stats.stats_encode
+    stats = models.BinaryField()  # stats_codec.stats_encode
     unit_stats = models.BinaryField()  # the per-unit tables (per-unit bootstrap)
     computed_at = models.DateTimeField()
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.models import AgreementReport, AnnotationSession, SessionArticle
@@ -15,23 +14,23 @@ from annotations.services.agreement_fanout import agreement_fanout
 from annotations.services.agreement_inputs import (
     BOOTSTRAP_SEED,
     agreement_inputs_load,
-    article_shapes,
-    session_article_ids,
-    session_fingerprint,
     units_align,
 )
 from annotations.services.agreement_payload import payload_build, status_counts
+from annotations.services.agreement_plan import (
+    Plan,
+    article_questions,
+    counters_note,
+    plan_make,
+    session_payload,
+    unstale,
+)
 from annotations.services.agreement_stats import (
     article_stats_of,
     cache_put,
     payload_reduce,
-    session_bootstrap,
-    stats_due,
-    stats_index,
-    stats_load,
 )
 from annotations.services.agreement_store import (
-    article_counters_store,
     article_reports_store,
     article_stats_store,
     report_lock,
@@ -39,10 +38,7 @@ from annotations.services.agreement_store import (
     units_store,
 )
 from annotations.services.agreement_types import AgreementInputs
-from annotations.services.question_agreement import (
-    question_agreement_for,
-    session_fingerprint_with_questions,
-)
+from annotations.services.question_agreement import question_agreement_for
 from annotations.services.recompute import reliability_enqueue, session_changes
 
 logger = logging.getLogger(__name__)
@@ -77,84 +73,6 @@ def agreement_recompute(**kwargs) -> AgreementReport:
     raise AssertionError("unreachable")
 
 
-class _Plan(NamedTuple):
-    """What one recompute does, decided from counters and fingerprints."""
-
-    inputs: AgreementInputs  # only the due articles' data
-    order: list[int]  # every article of the session, in report order
-    recompute: list[int]  # realign and recompute these
-    touched: list[int]  # counter moved, inputs did not: note the counter
-    fingerprints: dict[int, str]  # every article's current input hash
-    session_fingerprint: str
-    session_changed: bool
-    shapes: dict[int, str]  # agreement_inputs.article_shapes
-
-
-def _plan(
-    session_id: int, chunk: list[int] | None, force: bool, draws: int, changes
-) -> _Plan:
-    """Load only the articles whose counter moved since their stored statistics.
-
-    ``chunk``: only these articles, and not the session report (a fan-out part).
-    """
-    order = session_article_ids(session_id=session_id)
-    missing = [a for a in chunk or [] if a not in changes]
-    if missing:
-        raise ValidationError(
-            {"article": f"Article {missing[0]} is not in this session."}
-        )
-    index = stats_index(session_id=session_id)
-    shapes = article_shapes(session_id=session_id)
-    params = agreement_inputs_load(
-        session_id=session_id, draws=draws, article_ids=[]
-    ).params_hash
-    due = stats_due(
-        order if chunk is None else chunk,
-        index=index,
-        params=params,
-        changes=changes,
-        shapes=shapes,
-        force=force,
-    )
-    inputs = agreement_inputs_load(
-        session_id=session_id,
-        draws=draws,
-        article_ids=None if len(due) == len(order) else due,
-    )
-    recompute = [
-        a
-        for a in due
-        if force
-        or a not in index
-        or (index[a].params, index[a].fingerprint) != (params, inputs.fingerprints[a])
-    ]
-    fingerprints = {a: stored.fingerprint for a, stored in index.items()}
-    fingerprints.update(inputs.fingerprints)
-    # Article-question answers feed the session report too (question_agreement).
-    session_fp = session_fingerprint_with_questions(
-        session_id=session_id,
-        fingerprint=session_fingerprint(
-            params, [(a, fingerprints.get(a, "")) for a in order]
-        ),
-    )
-    stored_fp = (
-        AgreementReport.objects.filter(session_id=session_id, article__isnull=True)
-        .values_list("fingerprint", flat=True)
-        .first()
-    )
-    return _Plan(
-        inputs=inputs,
-        order=order,
-        recompute=recompute,
-        touched=[a for a in due if a not in recompute],
-        fingerprints=fingerprints,
-        session_fingerprint=session_fp,
-        session_changed=chunk is None
-        and (force or bool(recompute) or stored_fp != session_fp),
-        shapes=shapes,
-    )
-
-
 def _recompute_once(
     *,
     session_id: int,
@@ -185,10 +103,9 @@ def _recompute_once(
     changes = session_changes(session_id=session_id)
     if article_id is not None:
         chunk = [article_id]
-    plan = _plan(session_id, chunk, force, draws, changes)
-    inputs = plan.inputs
+    plan = plan_make(session_id, chunk, force, draws, changes)
     lap("load_and_fingerprint")
-    _unstale(
+    unstale(
         session_id,
         {a: (plan.fingerprints[a], changes.get(a, 0)) for a in plan.touched},
         session=None
@@ -196,8 +113,46 @@ def _recompute_once(
         else (plan.session_fingerprint, sum(changes.values())),
     )
     if not plan.recompute and not plan.session_changed:
-        _counters_note(session_id, plan, changes)
+        counters_note(session_id, plan, changes)
         return _report_get(session_id, article_id)
+    work = _compute(session_id, plan, draws, lap)
+    fresh = _store(session_id, plan, work, changes, task_id, started, lap)
+    for a in fresh:
+        cache_put(
+            session_id=session_id,
+            article_id=a,
+            fingerprint=plan.inputs.fingerprints[a],
+            stats=work.stats[a],
+        )
+    lap("commit")
+    _log(session_id, fresh, plan, started)
+    return _report_get(session_id, article_id)
+
+
+def _log(session_id: int, fresh: list[int], plan: Plan, started: float) -> None:
+    logger.info(
+        "agreement session=%s articles=%d/%d session_report=%s in %.0f ms",
+        session_id,
+        len(fresh),
+        len(plan.recompute),
+        plan.session_changed,
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+class _Work(NamedTuple):
+    """What a recompute computed before storing it."""
+
+    alignment: dict[int, list]  # units per recomputed article
+    stats: dict[int, Any]  # ArticleStats per recomputed article
+    article_payloads: dict[int, tuple[dict, float]]  # (payload, milliseconds)
+    session_payload: dict | None
+
+
+def _compute(session_id: int, plan: Plan, draws: int, lap) -> _Work:
+    """Align the recomputed articles, their statistics and reports, and the
+    session payload when the session's inputs changed."""
+    inputs = plan.inputs
     alignment = {a: units_align(inputs, a) for a in plan.recompute}
     lap("align")
     new_stats, article_payloads = {}, {}
@@ -209,25 +164,32 @@ def _recompute_once(
         )
         article_payloads[a] = (payload, (time.perf_counter() - article_started) * 1000)
     lap("article_metrics")
-    session_payload = None
+    session_payload_ = None
     if plan.session_changed:
-        session_payload = _session_payload(session_id, plan, new_stats)
-        session_payload["article_questions"] = question_agreement_for(
-            session_id=session_id, draws=draws, seed=BOOTSTRAP_SEED
+        session_payload_ = session_payload(session_id, plan, new_stats)
+        session_payload_["article_questions"] = article_questions(
+            session_id=session_id, draws=draws
         )
     lap("session_metrics")
+    return _Work(alignment, new_stats, article_payloads, session_payload_)
+
+
+def _store(
+    session_id: int, plan: Plan, work: _Work, changes, task_id, started, lap
+) -> list[int]:
+    """Store what is still current under the session report's row lock; returns
+    the articles stored (one written since our read is left for the next run)."""
+    inputs = plan.inputs
     with transaction.atomic():
         session_report = report_lock(session_id=session_id)
         if task_id:
             session_report.task_id = task_id
-        # Re-read the counters under the lock: an article written since our
-        # read is left for the next run (its counter says so).
         current = session_changes(session_id=session_id)
         fresh = [a for a in plan.recompute if current.get(a) == changes.get(a)]
         lap("lock_and_recheck")
         units_store(
             session_id=session_id,
-            units_by_article={a: alignment[a] for a in fresh},
+            units_by_article={a: work.alignment[a] for a in fresh},
         )
         lap("store_units")
         article_stats_store(
@@ -238,21 +200,23 @@ def _recompute_once(
                     inputs.fingerprints[a],
                     changes.get(a, 0),
                     plan.shapes.get(a, ""),
-                    new_stats[a],
+                    work.stats[a],
                 )
                 for a in fresh
             },
         )
         article_reports_store(
             session_id=session_id,
-            reports={a: (inputs.fingerprints[a], *article_payloads[a]) for a in fresh},
+            reports={
+                a: (inputs.fingerprints[a], *work.article_payloads[a]) for a in fresh
+            },
             changes=changes,
         )
-        _counters_note(session_id, plan, changes, current=current)
-        if session_payload is not None:
+        counters_note(session_id, plan, changes, current=current)
+        if work.session_payload is not None:
             session_report_store(
                 report=session_report,
-                payload=session_payload,
+                payload=work.session_payload,
                 fingerprint=plan.session_fingerprint,
                 duration_ms=(time.perf_counter() - started) * 1000,
                 fresh=current == changes,
@@ -261,46 +225,7 @@ def _recompute_once(
         elif task_id:
             session_report.save(update_fields=["task_id"])
         lap("store_reports_and_metrics")
-    for a in fresh:
-        cache_put(
-            session_id=session_id,
-            article_id=a,
-            fingerprint=inputs.fingerprints[a],
-            stats=new_stats[a],
-        )
-    lap("commit")
-    logger.info(
-        "agreement session=%s articles=%d/%d session_report=%s in %.0f ms",
-        session_id,
-        len(fresh),
-        len(plan.recompute),
-        plan.session_changed,
-        (time.perf_counter() - started) * 1000,
-    )
-    return _report_get(session_id, article_id)
-
-
-def _session_payload(session_id: int, plan: _Plan, new_stats) -> dict:
-    """The session payload: every article's statistics reduced, in report order."""
-    stored = {a: plan.fingerprints[a] for a in plan.order if a not in new_stats}
-    loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=False)
-    every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
-    bootstrap = session_bootstrap(every)
-    if bootstrap == "unit":
-        loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=True)
-        every = [new_stats[a] if a in new_stats else loaded[a] for a in plan.order]
-    return payload_reduce(plan.inputs, every, seed=BOOTSTRAP_SEED, bootstrap=bootstrap)
-
-
-def _counters_note(session_id: int, plan: _Plan, changes, current=None) -> None:
-    """Statistics of articles whose inputs did not change take the new counter."""
-    noted = {
-        a: (changes.get(a, 0), plan.shapes.get(a, ""))
-        for a in plan.touched
-        if current is None or current.get(a) == changes.get(a)
-    }
-    if noted:
-        article_counters_store(session_id=session_id, changes=noted)
+    return fresh
 
 
 class _Lap:
@@ -349,18 +274,7 @@ def agreement_recompute_run(
         if fanned is not None:
             return fanned
     if force and article_ids:
-        valid = set(
-            SessionArticle.objects.filter(
-                session_id=session_id, article_id__in=article_ids
-            ).values_list("article_id", flat=True)
-        )
-        for article_id in sorted(valid):
-            agreement_recompute(
-                session_id=session_id,
-                article_id=article_id,
-                force=True,
-                bootstrap_draws=bootstrap_draws,
-            )
+        _articles_force(session_id, article_ids, bootstrap_draws)
         force = False
     report = agreement_recompute(
         session_id=session_id,
@@ -380,42 +294,22 @@ def agreement_recompute_run(
     }
 
 
-def _unstale(
-    session_id: int,
-    articles: dict[int, tuple[str, int]],
-    *,
-    session: tuple[str, int] | None,
+def _articles_force(
+    session_id: int, article_ids: list[int], bootstrap_draws: int | None
 ) -> None:
-    """Reports whose fingerprint still matches the data are not stale.
-
-    ``articles`` {article_id: (fingerprint, counter)} and ``session``
-    (fingerprint, counter sum) carry the change counters read before the
-    inputs, so a write that lands after that read still shows them stale.
-    """
-    wanted = dict(articles)
-    query = AgreementReport.objects.filter(
-        session_id=session_id, article_id__in=sorted(articles)
+    """Force a recompute of these articles of the session (others ignored)."""
+    valid = set(
+        SessionArticle.objects.filter(
+            session_id=session_id, article_id__in=article_ids
+        ).values_list("article_id", flat=True)
     )
-    if session is not None:
-        wanted[None] = session
-        query = query | AgreementReport.objects.filter(
-            session_id=session_id, article__isnull=True
+    for article_id in sorted(valid):
+        agreement_recompute(
+            session_id=session_id,
+            article_id=article_id,
+            force=True,
+            bootstrap_draws=bootstrap_draws,
         )
-    if not wanted:
-        return
-    updates = []
-    for report in query.only(
-        "id", "article_id", "fingerprint", "marked_stale", "input_changes"
-    ):
-        fingerprint, counter = wanted[report.article_id]
-        if report.fingerprint != fingerprint:
-            continue
-        if report.marked_stale or report.input_changes != counter:
-            report.marked_stale, report.input_changes = False, counter
-            updates.append(report)
-    AgreementReport.objects.bulk_update(
-        updates, ["marked_stale", "input_changes"], batch_size=500
-    )
 
 
 def _report_get(session_id: int, article_id: int | None) -> AgreementReport:

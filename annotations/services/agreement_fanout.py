@@ -18,6 +18,7 @@ from annotations.services.agreement_inputs import (
     article_shapes,
     session_article_ids,
 )
+from annotations.services.agreement_plan import SHAPE_CHECK
 from annotations.services.agreement_stats import stats_due, stats_index
 from annotations.services.queue import chord_send, tasks_run_inline
 from annotations.services.recompute import session_changes
@@ -39,12 +40,17 @@ def agreement_due_articles(
     params = agreement_inputs_load(
         session_id=session_id, draws=max(1, int(draws)), article_ids=[]
     ).params_hash
+    order = session_article_ids(session_id=session_id)
+    # As `agreement_plan.plan_make`: whole-session shapes only where it reads them.
+    limit = int(getattr(settings, "AGREEMENT_SHAPE_CHECK_ARTICLES", SHAPE_CHECK))
     return stats_due(
-        session_article_ids(session_id=session_id),
+        order,
         index=stats_index(session_id=session_id),
         params=params,
         changes=changes,
-        shapes=article_shapes(session_id=session_id),
+        shapes=article_shapes(session_id=session_id)
+        if force or len(order) <= limit
+        else None,
         force=force,
     )
 

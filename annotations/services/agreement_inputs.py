@@ -17,9 +17,7 @@ from collections.abc import Collection, Sequence
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import Length
 
-from annotations.exporters.base import span_id
 from annotations.metrics.sources import normalise_aliases, normalise_source
-from annotations.metrics.spans import Span, align_spans
 from annotations.models import (
     AnnotationSession,
     Assignment,
@@ -32,12 +30,16 @@ from annotations.models import (
     SourcingLevel,
     SpanAnnotation,
 )
-from annotations.services.agreement_payload import unit_reasons_of, unit_status_of
+from annotations.services.agreement_align import (  # re-exported
+    evidence_changed,
+    gold_attach,
+    unit_key,
+    units_align,
+)
 from annotations.services.agreement_types import (
     AgreementInputs,
     GoldRow,
     SpanRow,
-    UnitData,
 )
 
 # Bump when the computation changes, so stored reports count as outdated.
@@ -46,8 +48,6 @@ from annotations.services.agreement_types import (
 # 4: session figures reduced from stored per-article statistics.
 ENGINE_VERSION = 4
 BOOTSTRAP_SEED = 20251122
-ALIGN_MODE = "overlap"
-UNIT_KEY_MAX = 200
 
 
 def _sha256(value) -> str:
@@ -85,17 +85,39 @@ def agreement_inputs_load(
         .order_by("rank")
         .values_list("code", "rank")
     )
-    article_ids, lengths = [], {}
-    for article_id, length in (
+    lengths = dict(
         scoped(SessionArticle.objects.filter(session_id=session_id))
         .annotate(length=Length("article__text"))
         .order_by("position", "article_id")
         .values_list("article_id", "length")
-    ):
-        article_ids.append(article_id)
-        lengths[article_id] = length
+    )
     alias_table = dict(SourceAlias.objects.values_list("alias", "canonical"))
-    aliases = normalise_aliases(alias_table)
+    # Balanced sessions: only the assigned reviewers' work counts (spans of a
+    # reviewer reassigned away stay stored, outside agreement).
+    assigned = _assigned_pairs(session)
+    golds, gold_fp = _golds_load(session_id, scoped)
+    inputs = AgreementInputs(
+        session=session,
+        reviewers=reviewers,
+        claim_codes=claim_codes,
+        sourcing_codes=[code for code, _ in levels],
+        sourcing_ranks=[rank for _, rank in levels],
+        article_ids=list(lengths),  # report order (dicts keep insertion order)
+        article_lengths=lengths,
+        spans=_spans_load(session_id, scoped, assigned, normalise_aliases(alias_table)),
+        done=_done_load(session_id, scoped, assigned),
+        golds=golds,
+        gold_fingerprint=gold_fp,
+        draws=draws,
+    )
+    _fingerprint(
+        inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
+    )
+    return inputs
+
+
+def _spans_load(session_id: int, scoped, assigned, aliases) -> dict:
+    """{article_id: [SpanRow]} in id order, cited sources normalised."""
     spans: dict[int, list[SpanRow]] = defaultdict(list)
     rows = (
         scoped(SpanAnnotation.objects.filter(session_id=session_id))
@@ -113,9 +135,6 @@ def agreement_inputs_load(
             "cited_source",
         )
     )
-    # Balanced sessions: only the assigned reviewers' work counts (spans of a
-    # reviewer reassigned away stay stored, outside agreement).
-    assigned = _assigned_pairs(session)
     source_cache: dict[str, str] = {}
     for row in rows.iterator(chunk_size=5000):
         if assigned is not None and (row[1], row[2]) not in assigned:
@@ -124,12 +143,22 @@ def agreement_inputs_load(
         if source not in source_cache:
             source_cache[source] = normalise_source(source, aliases)
         spans[row[1]].append(SpanRow(*row[:9], source_cache[source]))
+    return dict(spans)
+
+
+def _done_load(session_id: int, scoped, assigned) -> dict[int, set[str]]:
+    """{article_id: usernames done with it} (assigned reviewers only)."""
     done: dict[int, set[str]] = defaultdict(set)
     for article_id, username in scoped(
         ReviewState.objects.filter(session_id=session_id, done=True)
     ).values_list("article_id", "reviewer__username"):
         if assigned is None or (article_id, username) in assigned:
             done[article_id].add(username)
+    return dict(done)
+
+
+def _golds_load(session_id: int, scoped) -> tuple[dict, dict]:
+    """Current gold decisions per article, and what of them the fingerprint hashes."""
     golds: dict[int, list[GoldRow]] = defaultdict(list)
     gold_fp: dict[int, list] = defaultdict(list)
     gold_sources = defaultdict(list)
@@ -158,24 +187,7 @@ def agreement_inputs_load(
         # to, which must not count as new input. Offsets and versions come
         # with the (immutable) revision id.
         gold_fp[article_id].append([gold_id, list(sources)])
-    inputs = AgreementInputs(
-        session=session,
-        reviewers=reviewers,
-        claim_codes=claim_codes,
-        sourcing_codes=[code for code, _ in levels],
-        sourcing_ranks=[rank for _, rank in levels],
-        article_ids=article_ids,
-        article_lengths=lengths,
-        spans=dict(spans),
-        done=dict(done),
-        golds=dict(golds),
-        gold_fingerprint=dict(gold_fp),
-        draws=draws,
-    )
-    _fingerprint(
-        inputs, aliases_hash=_sha256(sorted(alias_table.items())), whole=only is None
-    )
-    return inputs
+    return dict(golds), dict(gold_fp)
 
 
 def _assigned_pairs(session: AnnotationSession) -> set[tuple[int, str]] | None:
@@ -242,16 +254,27 @@ def session_article_ids(*, session_id: int) -> list[int]:
     )
 
 
-def article_shapes(*, session_id: int) -> dict[int, str]:
+def article_shapes(
+    *, session_id: int, article_ids: Collection[int] | None = None
+) -> dict[int, str]:
     """A cheap summary per article of what its writes change: span count, top id
     and version sum, current gold decisions, done review states.
 
     Aggregates, not rows: it catches changes made without `articles_changed`
-    (the shell, a script, a direct ORM write), which the counters miss.
+    (the shell, a script, a direct ORM write), which the counters miss. It
+    reads every span of the session, so a recompute asks for it only when
+    forced or told to check (`shape_check`); otherwise only for ``article_ids``.
     """
+    only = None if article_ids is None else sorted(set(article_ids))
+
+    def scoped(query):
+        return query if only is None else query.filter(article_id__in=only)
+
     parts: dict[int, list] = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])
+    if only == []:
+        return {}
     for article_id, count, top, versions in (
-        SpanAnnotation.objects.filter(session_id=session_id)
+        scoped(SpanAnnotation.objects.filter(session_id=session_id))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), top=Max("id"), versions=Sum("version"))
@@ -259,7 +282,7 @@ def article_shapes(*, session_id: int) -> dict[int, str]:
     ):
         parts[article_id][0:3] = [count, top, versions]
     for article_id, count, top in (
-        GoldSpan.objects.filter(session_id=session_id, is_current=True)
+        scoped(GoldSpan.objects.filter(session_id=session_id, is_current=True))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), top=Max("id"))
@@ -267,7 +290,7 @@ def article_shapes(*, session_id: int) -> dict[int, str]:
     ):
         parts[article_id][3:5] = [count, top]
     for article_id, count, ids in (
-        ReviewState.objects.filter(session_id=session_id, done=True)
+        scoped(ReviewState.objects.filter(session_id=session_id, done=True))
         .order_by()
         .values("article_id")
         .annotate(n=Count("id"), ids=Sum("id"))
@@ -277,140 +300,15 @@ def article_shapes(*, session_id: int) -> dict[int, str]:
     return {article_id: ":".join(map(str, p)) for article_id, p in parts.items()}
 
 
-def unit_key(members: Sequence[SpanRow]) -> str:
-    """Members' portable ids, sorted and joined; hashed when too long for the column."""
-    key = ",".join(sorted(span_id(m.reviewer, m.start, m.end) for m in members))
-    if len(key) <= UNIT_KEY_MAX:
-        return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
-
-
-def _jaccard(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
-    inter = max(0, min(a_end, b_end) - max(a_start, b_start))
-    return inter / ((a_end - a_start) + (b_end - b_start) - inter)
-
-
-def evidence_changed(gold: GoldRow, members: Sequence[SpanRow]) -> bool:
-    """Do the unit's spans differ from those the decision was made from?
-
-    The recorded versions say which spans at which version (a deleted member
-    is still listed there); a decision without them is compared with its
-    surviving source spans.
-    """
-    current = {(m.id, m.version) for m in members}
-    if gold.versions:
-        return current != set(gold.versions)
-    return {m.id for m in members} != set(gold.sources)
-
-
-def gold_attach(
-    units: Sequence[tuple[str, int, int, Sequence[SpanRow]]],
-    golds: Sequence[GoldRow],
-    *,
-    threshold: float,
-) -> dict[int, int]:
-    """{gold id: index of its unit}; at most one decision per unit.
-
-    A decision keeps the unit with its key. Otherwise it follows its claim:
-    the free unit sharing most of its source spans, then overlapping its
-    extent most (Jaccard >= `threshold` when no source is shared), taken
-    greedily over all pairs. A decision with no such unit is left unattached.
-    `units` are (key, start, end, members).
-    """
-    index_of_key = {key: index for index, (key, *_) in enumerate(units)}
-    attached: dict[int, int] = {}
-    taken: set[int] = set()
-    loose = []
-    for gold in golds:
-        index = index_of_key.get(gold.key)
-        if index is not None:
-            attached[gold.id] = index
-            taken.add(index)
-        else:
-            loose.append(gold)
-    candidates = []
-    for gold in loose:
-        sources = set(gold.sources) | {span for span, _ in gold.versions}
-        for index, (key, start, end, members) in enumerate(units):
-            if index in taken:
-                continue
-            shared = sum(member.id in sources for member in members)
-            overlap = _jaccard(gold.start, gold.end, start, end)
-            if shared or overlap >= threshold:
-                candidates.append((-shared, -overlap, -gold.id, key, gold.id, index))
-    for *_, gold_id, index in sorted(candidates):
-        if gold_id not in attached and index not in taken:
-            attached[gold_id] = index
-            taken.add(index)
-    return attached
-
-
-# Alignments by article fingerprint: a worker recomputing a session after one
-# edit realigns only that article. The fingerprint covers every input.
-_ALIGNED: dict[str, list[UnitData]] = {}
-CACHE_LIMIT = 20000
-
-
-def units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:
-    """Align one article's spans into units with their status (memoised)."""
-    fingerprint = inputs.fingerprints.get(article_id)
-    if fingerprint in _ALIGNED:
-        return _ALIGNED[fingerprint]
-    units = _units_align(inputs, article_id)
-    if len(_ALIGNED) >= CACHE_LIMIT:
-        _ALIGNED.clear()
-    if fingerprint:
-        _ALIGNED[fingerprint] = units
-    return units
-
-
-def _units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:
-    rows = inputs.spans.get(article_id, [])
-    if not rows:
-        return []
-    by_id = {row.id: row for row in rows}
-    units = align_spans(
-        [Span(id=r.id, reviewer=r.reviewer, start=r.start, end=r.end) for r in rows],
-        mode=ALIGN_MODE,
-        threshold=inputs.session.alignment_threshold,
-    )
-    reviewers_done = len(inputs.done.get(article_id, set()) & set(inputs.reviewers))
-    aligned = []
-    for unit in units:
-        members = [by_id[span.id] for span in unit.spans]
-        aligned.append((unit_key(members), unit.start, unit.end, members))
-    golds = inputs.golds.get(article_id, [])
-    gold_of_unit = {
-        index: gold_id
-        for gold_id, index in gold_attach(
-            aligned, golds, threshold=inputs.session.alignment_threshold
-        ).items()
-    }
-    gold_by_id = {gold.id: gold for gold in golds}
-    result = []
-    for index, (key, start, end, members) in enumerate(aligned):
-        gold_id = gold_of_unit.get(index)
-        result.append(
-            UnitData(
-                article_id=article_id,
-                key=key,
-                start=start,
-                end=end,
-                members=members,
-                status=unit_status_of(
-                    members,
-                    required_reviewers=inputs.session.required_reviewers,
-                    reviewers_done=reviewers_done,
-                    has_gold=gold_id is not None,
-                ),
-                gold_id=gold_id,
-                evidence_changed=gold_id is not None
-                and evidence_changed(gold_by_id[gold_id], members),
-                reasons=unit_reasons_of(
-                    members,
-                    expected=inputs.done.get(article_id, set()) & set(inputs.reviewers),
-                    tolerance=inputs.session.boundary_tolerance,
-                ),
-            )
-        )
-    return result
+__all__ = [
+    "BOOTSTRAP_SEED",
+    "ENGINE_VERSION",
+    "agreement_inputs_load",
+    "article_shapes",
+    "evidence_changed",
+    "gold_attach",
+    "session_article_ids",
+    "session_fingerprint",
+    "unit_key",
+    "units_align",
+]

@@ -10,6 +10,7 @@ The formulas are in docs/agreement.md ("Decomposition").
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -22,11 +23,11 @@ from annotations.metrics.article_stats import (
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    unit_tables_decode,
 )
 from annotations.metrics.reasons import reason_counts
-from annotations.metrics.stats_reduce import figures_reduce
+from annotations.metrics.stats_codec import stats_decode, unit_tables_decode
+from annotations.metrics.stats_reduce import figures_of
+from annotations.metrics.stats_sums import SessionSums
 from annotations.models import AgreementArticleStats
 from annotations.services.agreement_payload import PAYLOAD_VERSION, status_counts
 from annotations.services.agreement_types import AgreementInputs, UnitData
@@ -59,10 +60,11 @@ def stats_due(
     index: Mapping[int, StoredStats],
     params: str,
     changes: Mapping[int, int],
-    shapes: Mapping[int, str],
+    shapes: Mapping[int, str] | None,
     force: bool,
 ) -> list[int]:
-    """The articles whose stored statistics are missing or older than their data."""
+    """The articles whose stored statistics are missing or older than their data
+    (``shapes`` None: by the change counters alone)."""
     due = []
     for article_id in scope:
         stored = index.get(article_id)
@@ -71,7 +73,7 @@ def stats_due(
             or stored is None
             or stored.params != params
             or stored.input_changes != changes.get(article_id, 0)
-            or stored.shape != shapes.get(article_id, "")
+            or (shapes is not None and stored.shape != shapes.get(article_id, ""))
         ):
             due.append(article_id)
     return due
@@ -171,18 +173,20 @@ def stats_load(
 def cache_put(
     *, session_id: int, article_id: int, fingerprint: str, stats: ArticleStats
 ) -> None:
-    """Remember statistics just computed (they carry their per-unit tables)."""
+    """Remember statistics just computed (without their per-unit tables, which
+    only the per-unit bootstrap reads, from the database)."""
     if len(_CACHE) >= _cache_limit():
         _CACHE.clear()
-    _CACHE[(session_id, article_id)] = (fingerprint, stats, True)
+    _CACHE[(session_id, article_id)] = (fingerprint, stats.without_units(), False)
 
 
 def cache_clear() -> None:
-    """Forget every remembered table (tests, or after a bulk change)."""
+    """Forget every remembered table and reduction state (tests, bulk changes)."""
     _CACHE.clear()
+    _SUMS.clear()
 
 
-def session_bootstrap(stats: Sequence[ArticleStats]) -> str:
+def session_bootstrap(state: SessionSums) -> str:
     """The session CI's resampling: by article (clusters) unless too few articles.
 
     ``AGREEMENT_BOOTSTRAP`` = "unit" selects the per-unit bootstrap; a cluster
@@ -195,8 +199,65 @@ def session_bootstrap(stats: Sequence[ArticleStats]) -> str:
     if choice == "unit":
         return "unit"
     minimum = int(getattr(settings, "AGREEMENT_CLUSTER_MIN_ARTICLES", 10))
-    clusters = sum(1 for s in stats if (s.table("claim_type.totals")[:, 0] >= 2).any())
+    clusters = int((state.vectors()["pairable"] > 0).sum())
     return "article" if clusters >= minimum else "unit"
+
+
+# A session's reduction state by session id, with the fingerprint of each
+# article it holds: after one edit the session report is one article's
+# tables swapped (`SessionSums.replace`), not a reduction over all of them.
+_SUMS: dict[int, tuple[tuple, SessionSums, dict[int, str]]] = {}
+# Past this share of the session changed, rebuilding beats swapping.
+REBUILD_SHARE = 0.05
+
+
+def session_sums(
+    *,
+    session_id: int,
+    inputs: AgreementInputs,
+    order: Sequence[int],
+    fingerprints: Mapping[int, str],
+    new_stats: Mapping[int, ArticleStats],
+) -> SessionSums:
+    """The session's reduction state over ``order`` (``new_stats`` just
+    computed, the others stored): kept in memory and brought up to date by
+    swapping the articles whose fingerprint moved; built when absent."""
+    key = (inputs.params_hash, _needed(inputs, len(order)), tuple(order))
+    cached = _SUMS.get(session_id)
+    if cached is not None and cached[0] == key:
+        _, state, held = cached
+        changed = [a for a in order if held.get(a) != fingerprints[a]]
+        if len(changed) <= max(50, REBUILD_SHARE * len(order)):
+            loaded = stats_load(
+                session_id=session_id,
+                fingerprints={
+                    a: fingerprints[a] for a in changed if a not in new_stats
+                },
+                with_units=False,
+            )
+            for a in changed:
+                state.replace(
+                    a, new_stats[a].without_units() if a in new_stats else loaded[a]
+                )
+                held[a] = fingerprints[a]
+            return state
+    stored = {a: fingerprints[a] for a in order if a not in new_stats}
+    loaded = stats_load(session_id=session_id, fingerprints=stored, with_units=False)
+    every = [
+        new_stats[a].without_units() if a in new_stats else loaded[a] for a in order
+    ]
+    state = sums_of(inputs, every, keys=order)
+    _SUMS.clear()  # one session's state per process: bounded memory
+    _SUMS[session_id] = (key, state, {a: fingerprints[a] for a in order})
+    # The tables live as long as the process: keep the cyclic collector from
+    # rescanning them at every later allocation burst.
+    gc.freeze()
+    return state
+
+
+def sums_clear() -> None:
+    """Forget every session's reduction state."""
+    _SUMS.clear()
 
 
 def _json_safe(value: Any) -> Any:
@@ -210,6 +271,26 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+def _needed(inputs: AgreementInputs, articles: int) -> int:
+    """Active reviewers an article needs for alpha_U (2 for a single article)."""
+    return 2 if articles == 1 else max(2, inputs.session.required_reviewers)
+
+
+def sums_of(
+    inputs: AgreementInputs,
+    stats: Sequence[ArticleStats],
+    keys: Sequence[int] | None = None,
+) -> SessionSums:
+    """The reduction state of these articles' statistics."""
+    return SessionSums.of(
+        stats,
+        keys=keys,
+        needed=_needed(inputs, len(stats)),
+        ordinal_k=len(inputs.sourcing_codes),
+        claim_k=len(inputs.claim_codes),
+    )
+
+
 def payload_reduce(
     inputs: AgreementInputs,
     stats: Sequence[ArticleStats],
@@ -218,12 +299,16 @@ def payload_reduce(
     bootstrap: str,
 ) -> dict[str, Any]:
     """The report payload (as `payload_build` shapes it) of these articles."""
-    figures = figures_reduce(
-        stats,
+    return payload_of(inputs, sums_of(inputs, stats), seed=seed, bootstrap=bootstrap)
+
+
+def payload_of(
+    inputs: AgreementInputs, state: SessionSums, *, seed: int, bootstrap: str
+) -> dict[str, Any]:
+    """The report payload of a reduction state (`SessionSums`)."""
+    figures = figures_of(
+        state,
         frame=frame_of(inputs),
-        unitizing_needed=2
-        if len(stats) == 1
-        else max(2, inputs.session.required_reviewers),
         draws=inputs.draws,
         seed=seed,
         bootstrap=bootstrap,

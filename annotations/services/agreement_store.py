@@ -8,25 +8,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.metrics.article_stats import (
-    ArticleStats,
-    stats_encode,
-    unit_tables_encode,
-)
+from annotations.metrics.article_stats import ArticleStats
+from annotations.metrics.stats_codec import stats_encode, unit_tables_encode
 from annotations.models import (
     AgreementArticleStats,
-    AgreementMetric,
     AgreementReport,
     AgreementStatus,
     AgreementUnit,
     GoldSpan,
 )
+from annotations.services.agreement_metric_rows import metric_rows, metrics_store
 from annotations.services.agreement_types import UnitData
 from annotations.services.discussion_follow import threads_follow
 
 BATCH = 2000
-METRIC_KEY = ("dimension", "metric", "label", "reviewer_a", "reviewer_b")
-METRIC_VALUES = ("value", "ci_low", "ci_high", "n")
 
 
 def _chunks(items: Sequence, size: int = BATCH) -> Iterable[Sequence]:
@@ -78,8 +73,33 @@ def units_store(
     """
     if not units_by_article:
         return
-    now = timezone.now()
     article_ids = sorted(units_by_article)
+    existing = _units_existing(session_id, article_ids)
+    wanted = {
+        (unit.article_id, unit.key): unit
+        for units in units_by_article.values()
+        for unit in units
+    }
+    gone = {key: row[0] for key, row in existing.items() if key not in wanted}
+    threads_follow(session_id=session_id, gone=gone, units=wanted)
+    for chunk in _chunks(list(gone.values())):
+        AgreementUnit.objects.filter(pk__in=chunk).delete()
+    saved = _units_write(session_id, wanted, existing)
+    unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
+    unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})
+    _members_sync(
+        wanted,
+        unit_ids,
+        kept=[row[0] for key, row in existing.items() if key in wanted],
+    )
+    gold_attach_store(
+        session_id=session_id, article_ids=article_ids, units=wanted, unit_ids=unit_ids
+    )
+
+
+def _units_existing(session_id: int, article_ids: list[int]) -> dict:
+    """{(article_id, key): (id, article_id, key, start, end, status, reviewer
+    count, reasons)} of the stored units of these articles."""
     existing: dict[tuple[int, str], tuple] = {}
     for chunk in _chunks(article_ids):
         for row in AgreementUnit.objects.filter(
@@ -95,16 +115,12 @@ def units_store(
             "reasons",
         ):
             existing[(row[1], row[2])] = row
-    wanted = {
-        (unit.article_id, unit.key): unit
-        for units in units_by_article.values()
-        for unit in units
-    }
-    gone = {key: row[0] for key, row in existing.items() if key not in wanted}
-    threads_follow(session_id=session_id, gone=gone, units=wanted)
-    obsolete = list(gone.values())
-    for chunk in _chunks(obsolete):
-        AgreementUnit.objects.filter(pk__in=chunk).delete()
+    return existing
+
+
+def _units_write(session_id: int, wanted: dict, existing: dict) -> list:
+    """Insert the new units, update the changed ones; returns those inserted."""
+    now = timezone.now()
     inserts, updates = [], []
     for key, unit in wanted.items():
         old = existing.get(key)
@@ -145,16 +161,7 @@ def units_store(
             "computed_at",
         ],
     )
-    unit_ids = {(unit.article_id, unit.key): unit.pk for unit in saved}
-    unit_ids.update({key: row[0] for key, row in existing.items() if key in wanted})
-    _members_sync(
-        wanted,
-        unit_ids,
-        kept=[row[0] for key, row in existing.items() if key in wanted],
-    )
-    gold_attach_store(
-        session_id=session_id, article_ids=article_ids, units=wanted, unit_ids=unit_ids
-    )
+    return saved
 
 
 def _members_sync(wanted, unit_ids, *, kept: list[int]) -> None:
@@ -355,101 +362,3 @@ def session_report_store(
         ]
     )
     metrics_store({report.pk: metric_rows(payload)})
-
-
-def metrics_store(rows_by_report: dict[int, list[dict[str, Any]]]) -> None:
-    """Make each report's metric rows exactly the given ones.
-
-    New keys are inserted, changed values updated (upsert on the unique key),
-    unchanged rows left alone and rows no longer produced deleted.
-    """
-    report_ids = sorted(rows_by_report)
-    existing: dict[tuple, tuple[int, tuple]] = {}
-    for chunk in _chunks(report_ids, 500):
-        for row in AgreementMetric.objects.filter(report_id__in=chunk).values_list(
-            "id", "report_id", *METRIC_KEY, *METRIC_VALUES
-        ):
-            key_end = 2 + len(METRIC_KEY)
-            existing[row[1:key_end]] = (row[0], row[key_end:])
-    inserts, updates, wanted = [], [], set()
-    for report_id, rows in rows_by_report.items():
-        for row in rows:
-            key = (report_id, *(row[name] for name in METRIC_KEY))
-            if key in wanted:
-                continue
-            wanted.add(key)
-            old = existing.get(key)
-            if old is None:
-                inserts.append(AgreementMetric(report_id=report_id, **row))
-            elif old[1] != tuple(row[name] for name in METRIC_VALUES):
-                updates.append(AgreementMetric(report_id=report_id, **row))
-    obsolete = [pk for key, (pk, _) in existing.items() if key not in wanted]
-    for chunk in _chunks(obsolete):
-        AgreementMetric.objects.filter(pk__in=chunk).delete()
-    AgreementMetric.objects.bulk_create(inserts, batch_size=BATCH)
-    AgreementMetric.objects.bulk_create(
-        updates,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["report", *METRIC_KEY],
-        update_fields=list(METRIC_VALUES),
-    )
-
-
-def metric_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The payload flattened into AgreementMetric field values."""
-    rows = []
-
-    def add(dimension, metric, value, *, label="", a="", b="", ci=None, n=0):
-        rows.append(
-            {
-                "dimension": dimension,
-                "metric": metric,
-                "label": label[:50],
-                "reviewer_a": a,
-                "reviewer_b": b,
-                "value": value,
-                "ci_low": ci[0] if ci else None,
-                "ci_high": ci[1] if ci else None,
-                "n": n,
-            }
-        )
-
-    for name, figures in payload["labels"].items():
-        add(
-            name,
-            "alpha",
-            figures["alpha"],
-            ci=figures["ci"],
-            n=figures["pairable_units"],
-        )
-        add(name, "fleiss_kappa", figures["fleiss_kappa"], n=figures["fleiss_units"])
-        for pair in figures["pairs"]:
-            for metric in ("cohen_kappa", "percent_agreement"):
-                add(
-                    name,
-                    metric,
-                    pair[metric],
-                    a=pair["reviewer_a"],
-                    b=pair["reviewer_b"],
-                    n=pair["n"],
-                )
-        for label, item in figures.get("per_label", {}).items():
-            add(name, "alpha", item["alpha"], label=label, n=item["n"])
-    for mode, figures in payload["detection"].items():
-        add("span", f"{mode}_micro_f1", figures["micro_f1"])
-        add("span", f"{mode}_macro_f1", figures["macro_f1"])
-        for pair in figures["pairs"]:
-            add(
-                "span",
-                f"{mode}_f1",
-                pair["f1"],
-                a=pair["reviewer_a"],
-                b=pair["reviewer_b"],
-                n=pair["matched"],
-            )
-    unitizing = payload["unitizing"]
-    add("span", "unitizing_alpha", unitizing["alpha"], n=unitizing["articles"])
-    for label, value in unitizing["per_label"].items():
-        add("span", "unitizing_alpha", value, label=label, n=unitizing["articles"])
-    return rows

@@ -22,8 +22,6 @@ from annotations.metrics.article_stats import (
     Mark,
     Member,
     article_stats,
-    stats_decode,
-    stats_encode,
 )
 from annotations.metrics.spans import (
     Span,
@@ -32,7 +30,9 @@ from annotations.metrics.spans import (
     pairwise_detection,
     unitizing_alphas,
 )
-from annotations.metrics.stats_reduce import figures_reduce
+from annotations.metrics.stats_codec import stats_decode, stats_encode
+from annotations.metrics.stats_reduce import View, figures_of, figures_reduce
+from annotations.metrics.stats_sums import SessionSums
 
 FRAME = Frame(
     claim_codes=("quantity", "event", "quote", "other"),
@@ -441,3 +441,39 @@ def test_hand_worked_two_articles():
     assert figures["unitizing"]["per_label"]["event"] == pytest.approx(
         per_label["event"], abs=1e-12
     )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_session_sums_updated_one_article_at_a_time_equal_a_fresh_build(seed):
+    """`SessionSums.replace` (subtract the old tables, add the new) leaves the
+    state a fresh build has: the figures are identical, bootstrap included,
+    and match the whole-corpus computation to 1e-9."""
+    corpus = _corpus(seed, articles=15)
+    needed = 2 + seed % 2
+    k = len(FRAME.sourcing_codes)
+    state = SessionSums.of(
+        [_stats(article) for article in corpus],
+        needed=needed,
+        ordinal_k=k,
+        claim_k=len(FRAME.claim_codes),
+    )
+    rng = random.Random(seed + 100)
+    reviewers = ["ann", "bob", "cy", "dee", "eve"]
+    for _ in range(6):
+        position = rng.randrange(len(corpus))
+        # New reviewers and sources appear, old ones may vanish.
+        corpus[position] = _article(rng, rng.sample(reviewers, rng.randrange(1, 4)))
+        state.replace(position, _stats(corpus[position]))
+        fresh = SessionSums.of(
+            [_stats(article) for article in corpus],
+            needed=needed,
+            ordinal_k=k,
+            claim_k=len(FRAME.claim_codes),
+        )
+        for name in fresh.sums:
+            got = state.table(name, View(state).rank)
+            assert np.array_equal(got, fresh.table(name, View(fresh).rank)), name
+        options = {"frame": FRAME, "draws": 80, "seed": 3}
+        incremental = figures_of(state, **options)
+        assert incremental == figures_of(fresh, **options)
+        _assert_matches(incremental, _reference(corpus, needed=needed), with_ci=False)
