@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from annotations.caches import LRUCache
 from annotations.exporters.base import span_id
 from annotations.metrics.spans import Span, align_spans
 from annotations.services.agreement_payload import unit_reasons_of, unit_status_of
@@ -96,22 +97,21 @@ def gold_attach(
 
 # Alignments by article fingerprint: a worker recomputing a session after one
 # edit realigns only that article. The fingerprint covers every input.
-_ALIGNED: dict[str, list[UnitData]] = {}
 # Per-article statistics spare unchanged articles their alignment, so this
 # only serves a run redone (a retry, a forced run): kept small, for memory.
 CACHE_LIMIT = 2000
+_ALIGNED: LRUCache[str, list[UnitData]] = LRUCache(CACHE_LIMIT)
 
 
 def units_align(inputs: AgreementInputs, article_id: int) -> list[UnitData]:
     """Align one article's spans into units with their status (memoised)."""
     fingerprint = inputs.fingerprints.get(article_id)
-    if fingerprint in _ALIGNED:
-        return _ALIGNED[fingerprint]
+    cached = _ALIGNED.get(fingerprint) if fingerprint else None
+    if cached is not None:
+        return cached
     units = _units_align(inputs, article_id)
-    if len(_ALIGNED) >= CACHE_LIMIT:
-        _ALIGNED.clear()
     if fingerprint:
-        _ALIGNED[fingerprint] = units
+        _ALIGNED.put(fingerprint, units)
     return units
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from annotations.caches import LRUCache
 from annotations.metrics.agreement import (
     bootstrap_alpha_ci,
     coded_pair_agreement,
@@ -212,8 +213,10 @@ def _active(inputs: AgreementInputs, article_id: int) -> set[str]:
 
 # Per-article detection counts by (article fingerprint, mode): the session
 # report pools the counts its article reports already computed.
-_DETECTED: dict[tuple[str, str], list[tuple[str, str, int, int, int]]] = {}
 CACHE_LIMIT = 40000
+_DETECTED: LRUCache[tuple[str, str], list[tuple[str, str, int, int, int]]] = LRUCache(
+    CACHE_LIMIT
+)
 
 
 def _article_detection(
@@ -221,8 +224,9 @@ def _article_detection(
 ) -> list[tuple[str, str, int, int, int]]:
     """(reviewer_a, reviewer_b, matched, count_a, count_b) of one article."""
     key = (inputs.fingerprints.get(article_id, ""), mode)
-    if key[0] and key in _DETECTED:
-        return _DETECTED[key]
+    cached = _DETECTED.get(key) if key[0] else None
+    if cached is not None:
+        return cached
     active = _active(inputs, article_id)
     counts = []
     if len(active) >= 2:
@@ -239,10 +243,8 @@ def _article_detection(
             (p.reviewer_a, p.reviewer_b, p.matched, p.count_a, p.count_b)
             for p in report.pairs
         ]
-    if len(_DETECTED) >= CACHE_LIMIT:
-        _DETECTED.clear()
     if key[0]:
-        _DETECTED[key] = counts
+        _DETECTED.put(key, counts)
     return counts
 
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from annotations.caches import LRUCache
 from annotations.models import AgreementReport
 from annotations.services.agreement_inputs import (
     BOOTSTRAP_SEED,
@@ -206,7 +207,7 @@ def unstale(
 
 
 # The article questions' figures of the last session seen, by input fingerprint.
-_QUESTIONS: dict[int, tuple[tuple, dict]] = {}
+_QUESTIONS: LRUCache[int, tuple[tuple, dict]] = LRUCache(1)
 
 
 def article_questions(*, session_id: int, draws: int) -> dict:
@@ -217,6 +218,5 @@ def article_questions(*, session_id: int, draws: int) -> dict:
     cached = _QUESTIONS.get(session_id)
     if cached is None or cached[0] != key:
         payload = question_agreement_payload(inputs, draws=draws, seed=BOOTSTRAP_SEED)
-        _QUESTIONS.clear()
-        _QUESTIONS[session_id] = cached = (key, payload)
+        cached = _QUESTIONS.put(session_id, (key, payload))
     return copy.deepcopy(cached[1])

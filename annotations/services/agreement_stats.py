@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 
+from annotations.caches import LRUCache
 from annotations.metrics.article_stats import (
     ArticleStats,
     Frame,
@@ -130,11 +131,13 @@ def article_stats_of(
 
 # Decoded statistics by (session, article), kept while their fingerprint holds:
 # after one edit a worker reads one row, not the whole session's tables.
-_CACHE: dict[tuple[int, int], tuple[str, ArticleStats, bool]] = {}
-
-
 def _cache_limit() -> int:
     return int(getattr(settings, "AGREEMENT_STATS_CACHE_ARTICLES", 50000))
+
+
+_CACHE: LRUCache[tuple[int, int], tuple[str, ArticleStats, bool]] = LRUCache(
+    _cache_limit
+)
 
 
 def stats_load(
@@ -164,9 +167,7 @@ def stats_load(
             if units:
                 stats.tables.update(unit_tables_decode(units[0]))
             found[article_id] = stats
-            if len(_CACHE) >= _cache_limit():
-                _CACHE.clear()
-            _CACHE[(session_id, article_id)] = (fingerprint, stats, bool(units))
+            _CACHE.put((session_id, article_id), (fingerprint, stats, bool(units)))
     return found
 
 
@@ -175,9 +176,7 @@ def cache_put(
 ) -> None:
     """Remember statistics just computed (without their per-unit tables, which
     only the per-unit bootstrap reads, from the database)."""
-    if len(_CACHE) >= _cache_limit():
-        _CACHE.clear()
-    _CACHE[(session_id, article_id)] = (fingerprint, stats.without_units(), False)
+    _CACHE.put((session_id, article_id), (fingerprint, stats.without_units(), False))
 
 
 def cache_clear() -> None:
@@ -206,7 +205,7 @@ def session_bootstrap(state: SessionSums) -> str:
 # A session's reduction state by session id, with the fingerprint of each
 # article it holds: after one edit the session report is one article's
 # tables swapped (`SessionSums.replace`), not a reduction over all of them.
-_SUMS: dict[int, tuple[tuple, SessionSums, dict[int, str]]] = {}
+_SUMS: LRUCache[int, tuple[tuple, SessionSums, dict[int, str]]] = LRUCache(1)
 # Past this share of the session changed, rebuilding beats swapping.
 REBUILD_SHARE = 0.05
 
@@ -247,8 +246,8 @@ def session_sums(
         new_stats[a].without_units() if a in new_stats else loaded[a] for a in order
     ]
     state = sums_of(inputs, every, keys=order)
-    _SUMS.clear()  # one session's state per process: bounded memory
-    _SUMS[session_id] = (key, state, {a: fingerprints[a] for a in order})
+    # One session's state per process (LRUCache(1)): bounded memory.
+    _SUMS.put(session_id, (key, state, {a: fingerprints[a] for a in order}))
     # The tables live as long as the process: keep the cyclic collector from
     # rescanning them at every later allocation burst.
     gc.freeze()
