@@ -265,6 +265,12 @@ AGREEMENT_FANOUT_CHUNK = int(os.environ.get("AGREEMENT_FANOUT_CHUNK", "500"))
 AGREEMENT_STATS_CACHE_ARTICLES = int(
     os.environ.get("AGREEMENT_STATS_CACHE_ARTICLES", "50000")
 )
+# Sessions up to this many articles also compare every article's span "shape"
+# on each run (catches writes that bypassed the services); larger ones trust the
+# per-article change counters, and a forced recompute re-reads everything.
+AGREEMENT_SHAPE_CHECK_ARTICLES = int(
+    os.environ.get("AGREEMENT_SHAPE_CHECK_ARTICLES", "2000")
+)
 # A scheduled recompute that has not started this long after it was due was
 # lost with its worker; the next write or sweep schedules it again.
 AGREEMENT_SCHEDULE_LEASE_SECONDS = float(
