@@ -92,16 +92,36 @@ def _scores_store(report: ReliabilityReport, rows: list[dict]) -> dict[str, int]
     return {"created": len(created), "updated": len(changed), "deleted": len(vanished)}
 
 
+class _Lap:
+    """Phase stopwatch writing milliseconds into an optional dict."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[phase] = (now - self.last) * 1000
+        self.last = now
+
+
 def reliability_recompute(
-    *, session_id: int, force: bool = False, task_id: str = ""
+    *,
+    session_id: int,
+    force: bool = False,
+    task_id: str = "",
+    timings: dict[str, float] | None = None,
 ) -> ReliabilityReport:
     """Recompute and store a session's reliability scores; no-op when unchanged.
 
     Runs in one transaction holding the report row's lock, so concurrent runs
     serialise and the second sees the first's fingerprint. Raises
-    AnnotationSession.DoesNotExist for an unknown session.
+    AnnotationSession.DoesNotExist for an unknown session. ``timings``
+    receives each phase's milliseconds.
     """
     started = time.perf_counter()
+    lap = _Lap(timings)
     AnnotationSession.objects.only("pk").get(pk=session_id)
     ReliabilityReport.objects.get_or_create(session_id=session_id)
     with transaction.atomic():
@@ -112,6 +132,7 @@ def reliability_recompute(
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
         input_key = reliability_input_key(session_id=session_id, params=params)
+        lap("lock_and_input_key")
         if (
             not force
             and input_key == report.input_key
@@ -121,29 +142,31 @@ def reliability_recompute(
             return report  # the quick no-op: no span read
         inputs = reliability_inputs_load(session_id=session_id)
         indicators = indicator_inputs_load(session_id=session_id)
+        lap("load_inputs")
         fingerprint = indicator_fingerprint_join(
             reliability_fingerprint(inputs, params), indicators
         )
+        lap("fingerprint")
+        report.marked_stale = False
+        report.input_changes = input_changes
+        report.input_key = input_key
         if fingerprint == report.fingerprint and not force:
-            report.marked_stale = False
-            report.input_changes = input_changes
-            report.input_key = input_key
             report.save(update_fields=["marked_stale", "input_changes", "input_key"])
             return report
         payload, rows = reliability_compute(inputs, params)
         indicator_profiles_attach(payload, indicators)
+        lap("compute")
         payload["rows"] = _scores_store(report, rows)
+        lap("store_scores")
         report.fingerprint = fingerprint
         report.payload = payload
         report.excluded_count = payload["excluded"]["total"]
         report.computed_at = timezone.now()
         report.duration_ms = (time.perf_counter() - started) * 1000
-        report.marked_stale = False
-        report.input_changes = input_changes
-        report.input_key = input_key
         if task_id:
             report.task_id = task_id
         report.save()
+        lap("store_report")
     return report
 
 
