@@ -232,17 +232,11 @@ def wait_up(client: Client) -> None:
 
 
 def cold_recompute_queue(session_id: int) -> str:
-    """Queue a forced agreement recompute of every article; its task id."""
-    from annotations.models import SessionArticle
+    """Queue a forced agreement recompute of the whole session; its task id."""
     from annotations.services.recompute import agreement_recompute_request
 
-    article_ids = list(
-        SessionArticle.objects.filter(session_id=session_id).values_list(
-            "article_id", flat=True
-        )
-    )
     return agreement_recompute_request(
-        session_id=session_id, article_ids=article_ids, force=True
+        session_id=session_id, article_ids=[], force=True
     )
 
 
