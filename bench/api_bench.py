@@ -250,6 +250,8 @@ def worker_start(env: dict) -> subprocess.Popen:
 
 
 def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
@@ -335,6 +337,7 @@ def main() -> None:
         crowd_phase(clients, data, args.crowd_articles, args.crowd_spans, rows)
         if args.only_crowd:
             return
+        deadline = time.monotonic() + TIME_CAP_SECONDS  # for the phases below
         article = data["article"]
         status, body = clients[0].request(
             "GET", f"/api/sessions/{data['write_session']}/articles/{article}/"
