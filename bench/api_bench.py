@@ -1,7 +1,10 @@
 """Benchmark: the annotation REST API on gunicorn + PostgreSQL, over loopback HTTP.
 
 Creates its own database, migrates it, loads the seed corpus, starts gunicorn
-(4 workers, DEBUG=false) and measures single span creation, bulk creation and
+(4 workers, DEBUG=false) and one Celery worker, and measures span creation the
+way the workspace makes it (one span per POST) by 3 concurrent reviewers over a
+200-article session (20 spans each per article, the worker recomputing
+agreement meanwhile), single span creation, bulk creation and
 opening an article with its 60 spans for 20 reviewers: one request
 (GET article?include=spans, what the workspace does) and, for comparison, two
 (GET article, then GET its spans), first as a bounded, open-loop load (Poisson
@@ -9,8 +12,8 @@ arrivals, --rate article opens per second per reviewer), then back to back
 (saturation: the latency there is mostly queueing). Prints a table.
 
 Run from the project root:  .venv/bin/python bench/api_bench.py [--quick]
-Needs PostgreSQL at 127.0.0.1:5432 (user postgres); Redis for the enqueue is
-optional (REDIS_URL, default redis://127.0.0.1:6379/14; no worker is started).
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis (REDIS_URL,
+default redis://127.0.0.1:6379/14) for the worker; BENCH_DB names the database.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ from annotations.models import (
 )
 from annotations.services.schemes import scheme_ensure_default
 from annotations.services.seeds import seeds_load
+from annotations.text import text_sha256
+
+WORDS = "talks ceasefire Kabul minister said border security delegation mediators \
+Qatar demand spokesperson confirmed negotiations collapsed officials reported".split()
 
 seeds_load()
 article = max(Article.objects.all(), key=lambda a: len(a.text))
@@ -55,15 +62,37 @@ for name in ("write", "read"):
     session = AnnotationSession.objects.create(name=f"bench {name}", scheme=scheme)
     SessionArticle.objects.create(session=session, article=article)
     out[f"{name}_session"] = session.pk
+crowd = AnnotationSession.objects.create(name="bench crowd", scheme=scheme)
+texts = [
+    " ".join(WORDS[(i * 7 + j * 3) % len(WORDS)] for j in range(600))
+    for i in range(CROWD_ARTICLES)
+]
+rows = Article.objects.bulk_create(
+    Article(external_id=f"crowd-{i}", title=f"Crowd {i}", text=t,
+            text_sha256=text_sha256(t))
+    for i, t in enumerate(texts)
+)
+SessionArticle.objects.bulk_create(
+    SessionArticle(session=crowd, article=a, position=i) for i, a in enumerate(rows)
+)
+out["crowd_session"] = crowd.pk
+out["crowd_articles"] = [a.pk for a in rows]
 for index in range(20):
     user = User.objects.create_user(f"bench{index}", password="bench-password")
     for name in ("write", "read"):
         SessionMembership.objects.create(
             session_id=out[f"{name}_session"], user=user, role="reviewer"
         )
+    if index < 3:
+        SessionMembership.objects.create(session=crowd, user=user, role="reviewer")
     out["tokens"].append(Token.objects.create(user=user).key)
 print("SETUP" + json.dumps(out))
 """
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def free_port() -> int:
@@ -124,7 +153,105 @@ def spans_for(text: str, article: int, count: int, first_length: int) -> list[di
     return spans
 
 
+def crowd_spans(text: str, article: int, reviewer: int, count: int) -> list[dict]:
+    """`count` spans of one reviewer on one article, spread over the text."""
+    rng = random.Random(article * 10 + reviewer)
+    step = (len(text) - 80) // count
+    spans = []
+    for index in range(count):
+        start = index * step + rng.randrange(0, 10)
+        end = start + rng.randrange(15, 60)
+        spans.append(
+            {
+                "article": article,
+                "start": start,
+                "end": end,
+                "quote": text[start:end],
+                "claim_type": rng.choice(["other", "quoted_statement"]),
+                "sourcing_quality": "unsupported",
+                "cited_source": f"Source {rng.randrange(5)}",
+            }
+        )
+    return spans
+
+
+def crowd_phase(clients, data, articles: int, per_article: int, rows) -> None:
+    """3 reviewers, each saving one span per POST, article after article."""
+    session = data["crowd_session"]
+    ids = data["crowd_articles"][:articles]
+    texts = {}
+    for article in ids:
+        status, body = clients[0].request(
+            "GET", f"/api/sessions/{session}/articles/{article}/"
+        )
+        assert status == 200, body[:300]
+        texts[article] = json.loads(body)["text"]
+    timings: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def reviewer(index: int) -> None:
+        client, mine, failed = clients[index], [], []
+        for article in ids:
+            for span in crowd_spans(texts[article], article, index, per_article):
+                one = time.perf_counter()
+                status, body = client.request(
+                    "POST", f"/api/sessions/{session}/spans/", span
+                )
+                mine.append(time.perf_counter() - one)
+                if status != 201:
+                    failed.append(f"{status} {body[:200]!r}")
+        with lock:
+            timings.extend(mine)
+            errors.extend(failed)
+
+    threads = [threading.Thread(target=reviewer, args=(i,)) for i in range(3)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    ms = [t * 1000 for t in timings]
+    rows.append(
+        (
+            f"single create, 3 reviewers, {articles} art. x {per_article}, worker on",
+            f"{len(ms) / elapsed:,.0f} spans/s, p50 {percentile(ms, 0.5):.1f} ms, "
+            f"p95 {percentile(ms, 0.95):.1f} ms, p99 {percentile(ms, 0.99):.1f} ms "
+            f"(n={len(ms)}, errors {len(errors)})",
+        )
+    )
+    if errors:
+        print("first errors:", errors[:3])
+
+
+def worker_start(env: dict) -> subprocess.Popen:
+    """One Celery worker (concurrency 1) on the bench queue."""
+    return subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "workbench",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            env["CELERY_QUEUE"],
+            "-n",
+            f"apibench-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
@@ -137,6 +264,13 @@ def main() -> None:
         "--rate", type=float, default=1.0, help="article opens/s per paced reviewer"
     )
     parser.add_argument("--paced-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--crowd-articles", type=int, default=200, help="3-reviewer phase articles"
+    )
+    parser.add_argument("--crowd-spans", type=int, default=20, help="per article")
+    parser.add_argument(
+        "--only-crowd", action="store_true", help="just the 3-reviewer phase"
+    )
     args = parser.parse_args()
     single_count = 100 if args.quick else 300
     bulk_requests = 5 if args.quick else 20
@@ -157,7 +291,13 @@ def main() -> None:
         [PYTHON, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
     )
     setup = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", SETUP],
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            SETUP.replace("CROWD_ARTICLES", str(args.crowd_articles)),
+        ],
         cwd=ROOT,
         env=env,
         check=True,
@@ -165,6 +305,7 @@ def main() -> None:
         text=True,
     )
     data = json.loads(setup.stdout.split("SETUP", 1)[1])
+    worker = worker_start(env)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -192,6 +333,11 @@ def main() -> None:
             time.sleep(0.2)
         else:
             raise SystemExit("gunicorn did not answer")
+        # 0. What the workspace does: one span per POST, 3 reviewers at once.
+        crowd_phase(clients, data, args.crowd_articles, args.crowd_spans, rows)
+        if args.only_crowd:
+            return
+        deadline = time.monotonic() + TIME_CAP_SECONDS  # for the phases below
         article = data["article"]
         status, body = clients[0].request(
             "GET", f"/api/sessions/{data['write_session']}/articles/{article}/"
@@ -332,16 +478,21 @@ def main() -> None:
         # 3b. Saturation: the same 20 clients, back to back (queueing included).
         run_phase("20 clients back to back", back_to_back, fetch_combined, combined)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        print_rows(args, data, rows)
+
+
+def print_rows(args, data, rows) -> None:
     width = max(len(label) for label, _ in rows)
     print(
         f"\nAPI bench: gunicorn -w {args.workers}, PostgreSQL, {os.cpu_count()} CPUs,"
     )
-    print(f"article of {data['length']:,} code points\n")
+    print(f"article of {data['length']:,} code points; {load_average()}\n")
     for label, value in rows:
         print(f"{label.ljust(width)}  {value}")
 

@@ -14,6 +14,7 @@ Run from the project root:
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -26,6 +27,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from recompute_bench import corpus_load, django_on_fresh_database  # noqa: E402
 
 OUTLETS = 12
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def parse_args() -> argparse.Namespace:
@@ -157,10 +163,16 @@ def main() -> None:
         )
 
         def run(title: str, **options):
+            timings: dict[str, float] = {}
             started, cpu = time.perf_counter(), time.process_time()
-            report = reliability_recompute(session_id=session_id, **options)
+            report = reliability_recompute(
+                session_id=session_id, timings=timings, **options
+            )
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             print(f"\n{title}: {wall:.2f} s wall, {cpu:.2f} s CPU of this process")
+            print(f"  ({load_average()})")
+            for phase, ms in timings.items():
+                print(f"  {phase:<24} {ms / 1000:8.3f} s")
             return report
 
         report = run("reliability recompute (cold)")

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import selectors
-from annotations.access import may_open_article
+from annotations.access import assignment_limits, may_open_article
 from annotations.api import session_admin_serializers as shapes
 from annotations.api.permissions import IsSessionLead
 from annotations.api.schema import R400, R401, R403, R404
@@ -34,8 +34,8 @@ def _article_gate(view, article_id) -> None:
     if isinstance(article_id, bool) or not isinstance(article_id, int):
         return  # not an id: the view's own validation answers
     session, role = view.get_session_and_role()
-    if session is None or role is None:
-        return
+    if session is None or role is None or not assignment_limits(session, role):
+        return  # no assignment limits this caller: nothing to check (no query)
     if not selectors.article_in_session(session=session, article_id=article_id):
         return  # not in the session: the view's own 404/400
     if not may_open_article(view.request.user, session, role, article_id):

@@ -65,43 +65,113 @@ def reliability_params() -> dict[str, Any]:
 # --- Storing ------------------------------------------------------------------
 
 
-def _scores_store(report: ReliabilityReport, rows: list[dict]) -> dict[str, int]:
-    """Upsert rows on (kind, key, metric); delete subjects that vanished."""
-    existing = {
-        (s.subject_kind, s.subject_key, s.metric): s for s in report.scores.all()
+# Report pk -> (fingerprint, {(kind, key, metric): row}) of the rows this
+# process last stored and committed for it. The rows are a deterministic
+# function of the fingerprint, so while the report still carries that
+# fingerprint the stored rows equal these and need not be read back (their
+# evidence is most of the report's bytes).
+_stored_rows: dict[int, tuple[str, dict[tuple, dict]]] = {}
+
+
+def _existing_rows(report: ReliabilityReport) -> dict[tuple, tuple[int, dict]]:
+    """{identity: (pk, stored values)} of the report's rows, from memory when valid."""
+    memo = _stored_rows.pop(report.pk, None)
+    if memo is not None and report.fingerprint and memo[0] == report.fingerprint:
+        pks = {
+            (kind, key, metric): pk
+            for kind, key, metric, pk in report.scores.values_list(
+                "subject_kind", "subject_key", "metric", "pk"
+            )
+        }
+        if pks.keys() == memo[1].keys():
+            return {identity: (pks[identity], memo[1][identity]) for identity in pks}
+    return {
+        (s.subject_kind, s.subject_key, s.metric): (
+            s.pk,
+            {name: getattr(s, name) for name in SCORE_FIELDS},
+        )
+        for s in report.scores.all()
     }
-    changed, created, seen = [], [], set()
+
+
+def _scores_store(
+    report: ReliabilityReport, rows: list[dict], fingerprint: str
+) -> dict[str, int]:
+    """Upsert rows on (kind, key, metric); delete subjects that vanished.
+
+    A changed row is updated in the fields that changed only (after a decision
+    the values move with the corpus mean, the evidence mostly does not).
+    """
+    existing = _existing_rows(report)
+    created, seen = [], set()
+    changed: dict[tuple[str, ...], list[ReliabilityScore]] = {}
     for row in rows:
         identity = (row["subject_kind"], row["subject_key"], row["metric"])
         seen.add(identity)
-        current = existing.get(identity)
-        if current is None:
+        if identity not in existing:
             created.append(ReliabilityScore(report=report, **row))
             continue
-        if any(getattr(current, name) != row[name] for name in SCORE_FIELDS):
-            for name in SCORE_FIELDS:
-                setattr(current, name, row[name])
-            changed.append(current)
-    vanished = [s.pk for identity, s in existing.items() if identity not in seen]
+        pk, current = existing[identity]
+        fields = tuple(name for name in SCORE_FIELDS if current[name] != row[name])
+        if fields:
+            score = ReliabilityScore(pk=pk, report=report, **row)
+            changed.setdefault(fields, []).append(score)
+    vanished = [pk for identity, (pk, _) in existing.items() if identity not in seen]
     if vanished:
         ReliabilityScore.objects.filter(pk__in=vanished).delete()
-    if changed:
-        ReliabilityScore.objects.bulk_update(changed, SCORE_FIELDS, batch_size=500)
+    for fields, scores in changed.items():
+        ReliabilityScore.objects.bulk_update(scores, fields, batch_size=500)
     if created:
         ReliabilityScore.objects.bulk_create(created, batch_size=500)
-    return {"created": len(created), "updated": len(changed), "deleted": len(vanished)}
+    stored = {(r["subject_kind"], r["subject_key"], r["metric"]): r for r in rows}
+    transaction.on_commit(
+        lambda: _stored_rows.__setitem__(report.pk, (fingerprint, stored))
+    )
+    return {
+        "created": len(created),
+        "updated": sum(len(scores) for scores in changed.values()),
+        "deleted": len(vanished),
+    }
+
+
+class _Lap:
+    """Phase stopwatch writing milliseconds into an optional dict."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[phase] = (now - self.last) * 1000
+        self.last = now
+
+
+def _unchanged(report: ReliabilityReport, input_key: str, input_changes: int):
+    return (
+        input_key == report.input_key
+        and not report.marked_stale
+        and report.input_changes == input_changes
+    )
 
 
 def reliability_recompute(
-    *, session_id: int, force: bool = False, task_id: str = ""
+    *,
+    session_id: int,
+    force: bool = False,
+    task_id: str = "",
+    timings: dict[str, float] | None = None,
 ) -> ReliabilityReport:
     """Recompute and store a session's reliability scores; no-op when unchanged.
 
     Runs in one transaction holding the report row's lock, so concurrent runs
     serialise and the second sees the first's fingerprint. Raises
-    AnnotationSession.DoesNotExist for an unknown session.
+    AnnotationSession.DoesNotExist for an unknown session. ``timings``
+    receives each phase's milliseconds.
     """
     started = time.perf_counter()
+    lap = _Lap(timings)
     AnnotationSession.objects.only("pk").get(pk=session_id)
     ReliabilityReport.objects.get_or_create(session_id=session_id)
     with transaction.atomic():
@@ -112,38 +182,36 @@ def reliability_recompute(
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
         input_key = reliability_input_key(session_id=session_id, params=params)
-        if (
-            not force
-            and input_key == report.input_key
-            and not report.marked_stale
-            and report.input_changes == input_changes
-        ):
+        lap("lock_and_input_key")
+        if not force and _unchanged(report, input_key, input_changes):
             return report  # the quick no-op: no span read
         inputs = reliability_inputs_load(session_id=session_id)
         indicators = indicator_inputs_load(session_id=session_id)
+        lap("load_inputs")
         fingerprint = indicator_fingerprint_join(
             reliability_fingerprint(inputs, params), indicators
         )
+        lap("fingerprint")
+        report.marked_stale = False
+        report.input_changes = input_changes
+        report.input_key = input_key
         if fingerprint == report.fingerprint and not force:
-            report.marked_stale = False
-            report.input_changes = input_changes
-            report.input_key = input_key
             report.save(update_fields=["marked_stale", "input_changes", "input_key"])
             return report
         payload, rows = reliability_compute(inputs, params)
         indicator_profiles_attach(payload, indicators)
-        payload["rows"] = _scores_store(report, rows)
+        lap("compute")
+        payload["rows"] = _scores_store(report, rows, fingerprint)
+        lap("store_scores")
         report.fingerprint = fingerprint
         report.payload = payload
         report.excluded_count = payload["excluded"]["total"]
         report.computed_at = timezone.now()
         report.duration_ms = (time.perf_counter() - started) * 1000
-        report.marked_stale = False
-        report.input_changes = input_changes
-        report.input_key = input_key
         if task_id:
             report.task_id = task_id
         report.save()
+        lap("store_report")
     return report
 
 

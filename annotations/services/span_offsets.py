@@ -1,6 +1,6 @@
 """Span offsets beyond the range check: word snapping, grapheme clusters, clipping.
 
-`span_clean` (services/spans.py) calls `offsets_settle` once the offsets are code
+`span_clean` (services/span_rules.py) calls `offsets_settle` once the offsets are code
 points inside the text and the quote matches them. The rule itself is pure and
 lives in annotations/text.py, shared with the browser's words.js through
 tests/fixtures/snap_cases.json.

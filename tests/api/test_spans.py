@@ -3,7 +3,11 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from annotations.models import SpanAnnotation
 from annotations.text import grapheme_boundaries
@@ -387,3 +391,35 @@ def test_filters_by_article_reviewer_and_labels(
     assert huge.status_code == 200 and huge.json()["results"] == []
     not_a_number = client.get(base + "?offset=1e9")
     assert not_a_number.status_code == 400 and "offset" in not_a_number.json()
+
+
+# --- Query budget of the hot path -------------------------------------------------
+
+# One span save by token, the workspace's write: the token with its user, the
+# session with the caller's role, the article with the session and the
+# reviewer check, the scheme's labels, the INSERT, the change counter's UPDATE,
+# and the SAVEPOINT/RELEASE of the service's transaction (nested in the test's).
+SPAN_CREATE_QUERY_BUDGET = 8
+
+
+def test_one_span_create_stays_within_its_query_budget(sessions, article, reviewer_a):
+    session = sessions["open"]
+    client = APIClient()
+    token = Token.objects.create(user=reviewer_a)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = span_body(article, quote="said")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(spans_url(session), body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["quote"] == "said"
+    assert response.json()["claim_type"] == body["claim_type"]
+    assert len(queries) <= SPAN_CREATE_QUERY_BUDGET, "\n".join(
+        query["sql"][:160] for query in queries.captured_queries
+    )
+    assert SpanAnnotation.objects.filter(
+        session=session, reviewer=reviewer_a, quote="said"
+    ).exists()
+    # The same span again: refused by the unique constraint, as before.
+    again = client.post(spans_url(session), body, format="json")
+    assert again.status_code == 400
+    assert "already have a span" in " ".join(again.json()["start"])

@@ -1,0 +1,334 @@
+"""Benchmark: capacity under load — many reviewers in one large session.
+
+Creates its own database (default ``wb_bench_load``), loads the corpus of
+``recompute_bench.py`` (ARTICLES articles x 3 reviewers x 30 spans), adds
+REVIEWERS more reviewers with API tokens, starts gunicorn (4 sync workers,
+DEBUG=false) and one Celery worker, queues a cold (forced) agreement recompute
+of the whole session, and while it runs lets every simulated reviewer save a
+span every --save-every seconds and open an article (with its spans) every
+--open-every seconds on average, Poisson arrivals (open loop: a slow answer
+does not delay the next arrival), for --seconds. Prints p50/p95/p99 of span
+saves and article opens, the errors, PostgreSQL's deadlock count over the run
+(pg_stat_database) and whether the cold recompute was still running.
+
+Run from the project root:
+    .venv/bin/python bench/load_bench.py [--articles 10000] [--seconds 120]
+    .venv/bin/python bench/load_bench.py --quick   # 1,000 articles, 30 s
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis (REDIS_URL,
+default redis://127.0.0.1:6379/14) for the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from recompute_bench import corpus_load, database_recreate  # noqa: E402
+
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+TARGET_P99_SAVE_MS = 150
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--reviewers", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--save-every", type=float, default=10.0, help="mean, s")
+    parser.add_argument("--open-every", type=float, default=120.0, help="mean, s")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--quick", action="store_true", help="1,000 articles, 30 s")
+    parser.add_argument(
+        "--database", default=os.environ.get("BENCH_DB", "wb_bench_load")
+    )
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    if args.quick:
+        args.articles, args.seconds = min(args.articles, 1000), min(args.seconds, 30)
+    return args
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def deadlocks(server: str, database: str) -> int:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = %s", (database,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def crowd_add(session_id: int, count: int) -> tuple[list[str], dict[int, str]]:
+    """`count` more reviewers of the session with tokens; the articles' texts."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from annotations.models import Article, SessionMembership
+
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"load_reviewer{i}") for i in range(count)
+    )
+    SessionMembership.objects.bulk_create(
+        SessionMembership(session_id=session_id, user=user, role="reviewer")
+        for user in users
+    )
+    tokens = Token.objects.bulk_create(
+        Token(key=Token.generate_key(), user=user) for user in users
+    )
+    texts = dict(
+        Article.objects.filter(sessionarticle__session_id=session_id).values_list(
+            "pk", "text"
+        )
+    )
+    return [token.key for token in tokens], texts
+
+
+class Client:
+    """One HTTP/1.1 request per connection (gunicorn sync workers close anyway)."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.headers = {
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+
+    def request(self, method: str, path: str, body=None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            payload = None if body is None else json.dumps(body).encode()
+            connection.request(method, path, body=payload, headers=self.headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+
+class Results:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.save_ms: list[float] = []
+        self.open_ms: list[float] = []
+        self.errors: list[str] = []
+
+    def add(self, kind: str, ms: float, error: str | None) -> None:
+        with self.lock:
+            (self.save_ms if kind == "save" else self.open_ms).append(ms)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+def reviewer_loop(index, client, session_id, texts, args, stop_at, results) -> None:
+    """Poisson saves and opens of one reviewer until `stop_at` (open loop)."""
+    rng = random.Random(index)
+    article_ids = sorted(texts)
+    used: set[tuple[int, int]] = set()
+    base = f"/api/sessions/{session_id}/"
+    now = time.perf_counter()
+    due = {
+        "save": now + rng.expovariate(1 / args.save_every),
+        "open": now + rng.expovariate(1 / args.open_every),
+    }
+    while True:
+        kind = min(due, key=due.get)
+        if due[kind] >= stop_at:
+            return
+        pause = due[kind] - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        article = rng.choice(article_ids)
+        if kind == "save":
+            text = texts[article]
+            start = rng.randrange(0, len(text) - 60)
+            while (article, start) in used:
+                start = rng.randrange(0, len(text) - 60)
+            used.add((article, start))
+            end = start + rng.randrange(10, 50)
+            body = {
+                "article": article,
+                "start": start,
+                "end": end,
+                "quote": text[start:end],
+                "claim_type": "other",
+                "sourcing_quality": "unsupported",
+                "cited_source": f"Load source {rng.randrange(20)}",
+            }
+            request, expected = ("POST", base + "spans/", body), 201
+        else:
+            request, expected = (
+                ("GET", f"{base}articles/{article}/?include=spans", None),
+                200,
+            )
+        one = time.perf_counter()
+        try:
+            status, payload = client.request(*request)
+            error = None if status == expected else f"{status} {payload[:160]!r}"
+        except (OSError, http.client.HTTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        results.add(kind, (time.perf_counter() - one) * 1000, error)
+        due[kind] += rng.expovariate(
+            1 / (args.save_every if kind == "save" else args.open_every)
+        )
+
+
+def services_start(args, env: dict) -> tuple[subprocess.Popen, subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [GUNICORN, "workbench.wsgi", "-w", str(args.workers), "-b",
+         f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "workbench", "worker", "--loglevel=WARNING",
+         "--concurrency=1", "--without-gossip", "--without-mingle",
+         "-Q", env["CELERY_QUEUE"], "-n", f"loadbench-{os.getpid()}@%h"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    return server, worker, port
+
+
+def wait_up(client: Client) -> None:
+    for _ in range(150):
+        try:
+            if client.request("GET", "/api/me/")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer")
+
+
+def cold_recompute_queue(session_id: int) -> str:
+    """Queue a forced agreement recompute of the whole session; its task id."""
+    from annotations.services.recompute import agreement_recompute_request
+
+    return agreement_recompute_request(
+        session_id=session_id, article_ids=[], force=True
+    )
+
+
+def recompute_state(task_id: str) -> str:
+    from annotations.services.queue import task_record_get, task_state
+
+    record = task_record_get(task_id=task_id)
+    return "no task" if record is None else task_state(record=record)["state"]
+
+
+def report(args, results: Results, elapsed: float, deadlock_count: int, state: str):
+    saves, opens = results.save_ms, results.open_ms
+    rows = [
+        ("span saves", saves),
+        ("article opens (?include=spans)", opens),
+    ]
+    print(
+        f"\nLoad bench: {args.articles:,} articles x 3 reviewers x 30 spans, "
+        f"{args.reviewers} simulated reviewers for {elapsed:.0f} s, gunicorn -w "
+        f"{args.workers}, 1 Celery worker, {os.cpu_count()} CPUs; {load_average()}"
+    )
+    for label, values in rows:
+        print(
+            f"  {label:<32} n={len(values):>5}  p50 {percentile(values, 0.5):7.1f} ms"
+            f"  p95 {percentile(values, 0.95):7.1f} ms"
+            f"  p99 {percentile(values, 0.99):7.1f} ms"
+        )
+    print(f"  errors {len(results.errors)}; deadlocks {deadlock_count}")
+    print(f"  cold recompute at the end of the run: {state}")
+    p99 = percentile(saves, 0.99)
+    verdict = "met" if p99 < TARGET_P99_SAVE_MS and not results.errors else "missed"
+    print(f"  target p99 save < {TARGET_P99_SAVE_MS} ms, 0 errors: {verdict}")
+    for error in results.errors[:5]:
+        print("   ", error)
+
+
+def main() -> None:
+    args = parse_args()
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{args.server}/{args.database}",
+        "REDIS_URL": redis_url,
+        "DEBUG": "false",
+        "CELERY_QUEUE": "q_load_bench",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+    }
+    os.environ.update(env)
+    database_recreate(args.server, args.database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    session_id = corpus_load(args.articles, 30)
+    tokens, texts = crowd_add(session_id, args.reviewers)
+    print(f"corpus loaded in {time.perf_counter() - started:.0f} s")
+    server, worker, port = services_start(args, env)
+    try:
+        clients = [Client(port, token) for token in tokens]
+        wait_up(clients[0])
+        before = deadlocks(args.server, args.database)
+        cold_task = cold_recompute_queue(session_id)
+        results = Results()
+        stop_at = time.perf_counter() + args.seconds
+        threads = [
+            threading.Thread(
+                target=reviewer_loop,
+                args=(i, client, session_id, texts, args, stop_at, results),
+                daemon=True,
+            )
+            for i, client in enumerate(clients)
+        ]
+        begun = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - begun
+        deadlock_count = deadlocks(args.server, args.database) - before
+        report(args, results, elapsed, deadlock_count, recompute_state(cold_task))
+    finally:
+        for process in (server, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()
