@@ -56,8 +56,11 @@ def _draws(bootstrap_draws: int | None) -> int:
 STORE_ATTEMPTS = 5
 
 
-def agreement_recompute(**kwargs) -> AgreementReport:
+def agreement_recompute(**kwargs) -> AgreementReport | None:
     """Recompute a session's (or an article's) agreement; see `_recompute_once`.
+
+    Returns the session report, or with ``article_id`` that article's report
+    (None when it is not stored: see `_report_get`).
 
     Span writes never wait for a recompute, so a span can vanish between our
     re-check and the insert of its unit membership (a foreign-key violation):
@@ -82,7 +85,7 @@ def _recompute_once(
     bootstrap_draws: int | None = None,
     task_id: str = "",
     timings: dict[str, float] | None = None,
-) -> AgreementReport:
+) -> AgreementReport | None:
     """Recompute units and agreement reports of a session (or of one article).
 
     Only articles whose change counter moved since their stored statistics
@@ -312,12 +315,19 @@ def _articles_force(
         )
 
 
-def _report_get(session_id: int, article_id: int | None) -> AgreementReport:
+def _report_get(session_id: int, article_id: int | None) -> AgreementReport | None:
+    """The session report (created if absent), or the article's report if stored.
+
+    An article's report may be missing: its article was written while we
+    computed (not stored, the next run does it) or it never had a report.
+    """
     if article_id is None:
         return AgreementReport.objects.get_or_create(
             session_id=session_id, article=None, defaults={"marked_stale": True}
         )[0]
-    return AgreementReport.objects.get(session_id=session_id, article_id=article_id)
+    return AgreementReport.objects.filter(
+        session_id=session_id, article_id=article_id
+    ).first()
 
 
 def agreement_chunk_run(

@@ -15,39 +15,8 @@ PACKAGE = ROOT / "annotations"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
-SPLIT_ELSEWHERE = "being split by another helper this session"
-
 # "path" exempts a module's length, "path::qualified.name" one function's.
-EXCEPTIONS: dict[str, str] = {
-    "annotations/api/agreement_views.py": SPLIT_ELSEWHERE,
-    "annotations/api/serializers.py": SPLIT_ELSEWHERE,
-    "annotations/api/views.py": SPLIT_ELSEWHERE,
-    "annotations/api/views.py::SpanViewSet.bulk": SPLIT_ELSEWHERE,
-    "annotations/exporters/claimreview.py": SPLIT_ELSEWHERE,
-    "annotations/exporters/claimreview.py::claim_review": SPLIT_ELSEWHERE,
-    "annotations/exporters/claimreview.py::claim_reviews": SPLIT_ELSEWHERE,
-    "annotations/metrics/agreement.py::bootstrap_alpha_counts": SPLIT_ELSEWHERE,
-    "annotations/metrics/article_stats.py": SPLIT_ELSEWHERE,
-    "annotations/metrics/article_stats.py::article_stats": SPLIT_ELSEWHERE,
-    "annotations/metrics/article_stats.py::_label_tables": SPLIT_ELSEWHERE,
-    "annotations/metrics/stats_reduce.py": SPLIT_ELSEWHERE,
-    "annotations/metrics/stats_reduce.py::_unitizing": SPLIT_ELSEWHERE,
-    "annotations/services/adjudication.py": SPLIT_ELSEWHERE,
-    "annotations/services/adjudication.py::gold_decide": SPLIT_ELSEWHERE,
-    "annotations/services/agreement.py": SPLIT_ELSEWHERE,
-    "annotations/services/agreement.py::_plan": SPLIT_ELSEWHERE,
-    "annotations/services/agreement.py::_recompute_once": SPLIT_ELSEWHERE,
-    "annotations/services/agreement.py::agreement_recompute_run": SPLIT_ELSEWHERE,
-    "annotations/services/agreement_inputs.py": SPLIT_ELSEWHERE,
-    "annotations/services/agreement_inputs.py::agreement_inputs_load": (
-        SPLIT_ELSEWHERE
-    ),
-    "annotations/services/agreement_store.py": SPLIT_ELSEWHERE,
-    "annotations/services/agreement_store.py::units_store": SPLIT_ELSEWHERE,
-    "annotations/services/spans.py": SPLIT_ELSEWHERE,
-    "annotations/services/spans.py::span_clean": SPLIT_ELSEWHERE,
-    "annotations/services/spans.py::annotation_bulk_create": SPLIT_ELSEWHERE,
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def _functions(tree: ast.AST) -> list[tuple[str, int]]:

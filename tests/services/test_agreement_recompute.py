@@ -9,12 +9,14 @@ from annotations.models import (
     AgreementReport,
     AgreementUnit,
     GoldSpan,
+    SessionArticle,
     SpanAnnotation,
 )
-from annotations.services.agreement import agreement_recompute
+from annotations.services.agreement import agreement_recompute, agreement_recompute_run
 from annotations.services.review import review_state_set
 from annotations.services.seeds import demo_setup
 from annotations.services.spans import annotation_create, annotation_update
+from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("few_draws")]
 
@@ -254,3 +256,27 @@ def test_gold_decision_marks_its_unit_adjudicated_and_survives_unit_removal(
     assert survivor.status == "adjudicated"
     assert (gold.unit_id, gold.unit_key) == (survivor.pk, survivor.key)
     assert gold.unit_key != unit.key
+
+
+def test_forcing_listed_articles_of_a_session_never_computed_stores_their_reports():
+    """The dashboard's "force these articles" on a fresh session (no report yet).
+
+    Every listed article gets its report, an article without spans included.
+    """
+    session = demo_setup()
+    quiet = ArticleFactory()  # in the session, no spans
+    SessionArticle.objects.create(session=session, article=quiet)
+    article_ids = sorted(session.articles.values_list("pk", flat=True))
+    assert quiet.pk in article_ids
+    assert not AgreementReport.objects.filter(session=session).exists()
+    result = agreement_recompute_run(
+        session_id=session.pk, article_ids=article_ids, force=True
+    )
+    assert result["session_id"] == session.pk
+    stored = set(
+        AgreementReport.objects.filter(
+            session=session, article__isnull=False
+        ).values_list("article_id", flat=True)
+    )
+    assert stored == set(article_ids)
+    assert AgreementReport.objects.filter(session=session, article=None).exists()
