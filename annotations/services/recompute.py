@@ -12,7 +12,6 @@ runs them after the response) and imports no other service.
 """
 
 import logging
-import time
 from collections.abc import Iterable
 
 import redis
@@ -124,10 +123,7 @@ def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
     The touched article ids gather in a Redis set; `SET NX EX` on a per-session
     key lets only the first write of a burst schedule the task (with
     countdown=AGREEMENT_DEBOUNCE_SECONDS); the task clears the key and takes
-    the set when it starts. A process that saw the mark remembers when its run
-    is due and, until shortly before then, skips Redis altogether: that run
-    finds changed articles by their counters (the ids are only a hint).
-    Without a broker (eager mode) the recompute runs
+    the set when it starts. Without a broker (eager mode) the recompute runs
     inline. If Redis or the broker is down, the reports stay stale (they were
     marked so in the write's transaction) until the sweep or the next write.
     """
@@ -141,23 +137,12 @@ def agreement_enqueue(*, session_id: int, article_ids: list[int]) -> None:
         )
 
 
-# (REDIS_URL, session id) -> time.monotonic() before which this session's
-# scheduled recompute cannot have started: a write committed before then is
-# read by that run, so it need not tell Redis (the cheap debounce).
-_scheduled_until: dict[tuple[str, int], float] = {}
-_SCHEDULE_MARGIN_SECONDS = 0.25
-
-
 def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
     kwargs = {"session_id": session_id, "article_ids": sorted(set(article_ids))}
     if tasks_run_inline():
         # In a request: after the response, in the background (services.background).
         if not recompute_defer(AGREEMENT_TASK, session_id=session_id, kwargs=kwargs):
             task_get(AGREEMENT_TASK).apply(kwargs=kwargs, throw=True)
-        return
-    memo = (settings.REDIS_URL, session_id)
-    if article_ids and time.monotonic() < _scheduled_until.get(memo, 0.0):
-        # A run is due after now and finds changed articles by their counters.
         return
     debounce = float(settings.AGREEMENT_DEBOUNCE_SECONDS)
     scheduled, pending = _keys(session_id)
@@ -170,13 +155,7 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
     # (SIGKILL, broker restart) and the next write or sweep schedules anew.
     lease = max(1, round(debounce + settings.AGREEMENT_SCHEDULE_LEASE_SECONDS))
     pipe.set(scheduled, "1", nx=True, ex=lease)
-    pipe.pttl(scheduled)
-    first_of_burst, lease_left_ms = pipe.execute()[-2:]
-    # The run is due `debounce` after the mark was set, `lease - debounce`
-    # before the mark expires.
-    due_in = debounce if first_of_burst else lease_left_ms / 1000 - (lease - debounce)
-    if due_in > _SCHEDULE_MARGIN_SECONDS:
-        _scheduled_until[memo] = time.monotonic() + due_in - _SCHEDULE_MARGIN_SECONDS
+    first_of_burst = pipe.execute()[-1]
     if not first_of_burst:
         return
     try:
@@ -187,7 +166,6 @@ def _agreement_enqueue(session_id: int, article_ids: list[int]) -> None:
             countdown=debounce,
         )
     except Exception:
-        _scheduled_until.pop(memo, None)
         redis_client().delete(scheduled)
         raise
 

@@ -79,6 +79,33 @@ def test_burst_of_twenty_span_writes_schedules_one_recompute(
     assert not client.exists(scheduled) and not client.exists(pending)
 
 
+
+@override_settings(AGREEMENT_DEBOUNCE_SECONDS=60)
+def test_a_write_after_an_early_run_took_the_schedule_schedules_anew(
+    team_session,
+    emoji_article,
+    reviewer_a,
+    django_capture_on_commit_callbacks,
+):
+    """A run that starts before its due time (a forced recompute, the sweep)
+    takes the schedule; a write after it must schedule a new run, or it would
+    stay unrecomputed until some later write comes along."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    scheduled, pending = _keys(team_session.pk)
+    client.delete(scheduled, pending)
+    before = _queued_recomputes(client, team_session.pk)
+    text = emoji_article.text
+    with django_capture_on_commit_callbacks(execute=True):
+        _span(team_session, emoji_article, reviewer_a, text[0:4], start=0)
+    assert _queued_recomputes(client, team_session.pk) == before + 1
+    # The run starts now, long before its debounce is over, and clears the mark.
+    assert agreement_pending_pop(session_id=team_session.pk) == [emoji_article.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        _span(team_session, emoji_article, reviewer_a, text[5:9], start=5)
+    assert client.exists(scheduled)
+    assert _queued_recomputes(client, team_session.pk) == before + 2
+    assert agreement_pending_pop(session_id=team_session.pk) == [emoji_article.pk]
+
 def test_span_write_succeeds_and_report_stays_stale_when_broker_is_down(
     team_session, emoji_article, reviewer_a, django_capture_on_commit_callbacks, caplog
 ):
