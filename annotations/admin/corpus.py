@@ -30,12 +30,7 @@ class ArticleForm(forms.ModelForm):
         fields = (
             "external_id",
             "outlet",
-            "title",
-            "byline",
-            "published_text",
-            "published_date",
-            "url",
-            "text",
+            *models.ARTICLE_CONTENT_FIELDS,
         )
 
     def clean(self):

@@ -75,18 +75,7 @@ class AgreementReportAdmin(ReadOnlyAdmin):
 
 @admin.register(models.AgreementMetric)
 class AgreementMetricAdmin(ReadOnlyAdmin):
-    list_display = (
-        "report",
-        "dimension",
-        "metric",
-        "label",
-        "reviewer_a",
-        "reviewer_b",
-        "value",
-        "ci_low",
-        "ci_high",
-        "n",
-    )
+    list_display = ("report", *models.METRIC_FIELDS)
     list_filter = ("dimension", "metric")
 
 

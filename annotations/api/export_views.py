@@ -25,6 +25,7 @@ from annotations.api.serializers import (
     FieldErrorsSerializer,
     InputSerializer,
 )
+from annotations.exporters.base import FILTER_NAMES
 from annotations.models import AnnotationSession, ExportJob
 from annotations.services.exports import (
     FORMATS,
@@ -39,15 +40,6 @@ from annotations.services.exports import (
     export_stream,
 )
 
-EXPORT_FILTERS = (
-    "layer",
-    "gold",
-    "articles",
-    "reviewers",
-    "statuses",
-    "since",
-    "until",
-)
 FILTER_PARAMETERS = [
     OpenApiParameter(
         "layer",
@@ -277,7 +269,7 @@ class SessionExportJobsView(ExportBaseView):
         data = request.data
         params = {
             name: data.get(name)
-            for name in EXPORT_FILTERS
+            for name in FILTER_NAMES
             if data.get(name) not in (None, "")
         }
         job = export_job_create(

@@ -89,6 +89,15 @@ def _if_match_version(request) -> int | None:
 
 # --- Spans ----------------------------------------------------------------------------
 
+# What a versioned change of one span answers (PUT and PATCH alike).
+_UPDATE_RESPONSES = {
+    200: api.SpanSerializer,
+    **WRITE_ERRORS,
+    409: R409,
+    412: R412,
+    428: R428,
+}
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -111,25 +120,13 @@ def _if_match_version(request) -> int | None:
         summary="Replace one of my spans (version or If-Match required)",
         parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
         request=api.SpanUpdateSerializer,
-        responses={
-            200: api.SpanSerializer,
-            **WRITE_ERRORS,
-            409: R409,
-            412: R412,
-            428: R428,
-        },
+        responses=_UPDATE_RESPONSES,
     ),
     partial_update=extend_schema(
         summary="Change fields of one of my spans (version or If-Match required)",
         parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
         request=api.SpanUpdateSerializer,
-        responses={
-            200: api.SpanSerializer,
-            **WRITE_ERRORS,
-            409: R409,
-            412: R412,
-            428: R428,
-        },
+        responses=_UPDATE_RESPONSES,
     ),
     destroy=extend_schema(
         summary="Delete one of my spans (optionally only at a version)",

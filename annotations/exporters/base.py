@@ -19,6 +19,7 @@ from annotations.exporters.bundles import (
     span_sort_key,
 )
 from annotations.exporters.filters import (
+    FILTER_NAMES,
     LAYERS,
     STATUS_NONE,
     STATUSES,
@@ -27,6 +28,7 @@ from annotations.exporters.filters import (
     requested,
 )
 from annotations.exporters.queries import (
+    article_chunks,
     article_queryset,
     gold_span_queryset,
     raw_span_queryset,
@@ -63,8 +65,10 @@ __all__ = [
     "STATUS_NONE",
     "STATUSES",
     "ExportFilters",
+    "FILTER_NAMES",
     "requested",
     "filters_parse",
+    "article_chunks",
     "article_queryset",
     "raw_span_queryset",
     "gold_span_queryset",

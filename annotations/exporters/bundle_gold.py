@@ -9,19 +9,14 @@ from annotations.interchange import (
     span_id,
     timestamp,
 )
-from annotations.models import AgreementStatus, GoldSpan
+from annotations.models import SPAN_READING_FIELDS, AgreementStatus, GoldSpan
 
 GOLD_FIELDS = (
     "id",
     "article_id",
     "unit_key",
     "decision",
-    "start",
-    "end",
-    "quote",
-    "claim_type_id",
-    "sourcing_quality_id",
-    "cited_source",
+    *SPAN_READING_FIELDS,
     "note",
     "verdict",
     "decided_by_id",

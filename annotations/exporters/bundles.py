@@ -9,10 +9,11 @@ from django.conf import settings
 from annotations.exporters.answers import article_questions_by_article
 from annotations.exporters.bundle_gold import _add_gold
 from annotations.exporters.filters import ExportFilters
-from annotations.exporters.queries import article_queryset
+from annotations.exporters.queries import article_chunks
 from annotations.exporters.rows import _Names, _raw_rows, _units
 from annotations.interchange import timestamp
 from annotations.models import (
+    ARTICLE_CONTENT_FIELDS,
     AnnotationSession,
     ClaimType,
     ReviewState,
@@ -23,12 +24,7 @@ from annotations.models import (
 ARTICLE_FIELDS = (
     "id",
     "external_id",
-    "title",
-    "byline",
-    "published_text",
-    "published_date",
-    "url",
-    "text",
+    *ARTICLE_CONTENT_FIELDS,
     "text_sha256",
     "outlet__name",
     "outlet__domain",
@@ -94,15 +90,7 @@ def iter_bundles(
     claim_codes = dict(ClaimType.objects.values_list("pk", "code"))
     level_codes = dict(SourcingLevel.objects.values_list("pk", "code"))
     names = _Names()
-    articles = article_queryset(filters).order_by("external_id")
-    last: str | None = None
-    done = 0
-    while True:
-        page = articles if last is None else articles.filter(external_id__gt=last)
-        chunk = list(page.values(*ARTICLE_FIELDS)[:chunk_size])
-        if not chunk:
-            return
-        last = chunk[-1]["external_id"]
+    for chunk in article_chunks(filters, ARTICLE_FIELDS, chunk_size, on_chunk):
         yield from _chunk_bundles(
             filters,
             chunk,
@@ -113,11 +101,6 @@ def iter_bundles(
             threads=threads,
             article_questions=article_questions,
         )
-        done += len(chunk)
-        if on_chunk is not None:
-            on_chunk(done)
-        if len(chunk) < chunk_size:
-            return
 
 
 def _chunk_bundles(

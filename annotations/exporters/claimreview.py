@@ -17,6 +17,7 @@ from django.conf import settings
 from annotations.exporters.answers import gold_answers_by_article
 from annotations.exporters.base import (
     ExportFilters,
+    article_chunks,
     article_iri,
     article_queryset,
     dumps,
@@ -46,6 +47,7 @@ from annotations.exporters.claimreview_nodes import (  # noqa: F401 - re-exporte
 )
 from annotations.metrics.sources import normalise_aliases
 from annotations.models import (
+    SPAN_READING_FIELDS,
     AnnotationSession,
     ClaimType,
     FactLink,
@@ -71,12 +73,7 @@ GOLD_FIELDS = (
     "unit_id",
     "unit_key",
     "decision",
-    "start",
-    "end",
-    "quote",
-    "claim_type_id",
-    "sourcing_quality_id",
-    "cited_source",
+    *SPAN_READING_FIELDS,
     "verdict",
     "decided_at",
     "revision",
@@ -274,25 +271,6 @@ def _clusters(session_id: int) -> tuple[FactClusters, dict[int, dict[str, Any]]]
     return clusters, first
 
 
-def _article_chunks(filters: ExportFilters, chunk_size: int, on_chunk):
-    """The filtered articles by external id, `chunk_size` at a time (keyset)."""
-    articles = article_queryset(filters).order_by("external_id")
-    last: str | None = None
-    done = 0
-    while True:
-        page = articles if last is None else articles.filter(external_id__gt=last)
-        chunk = list(page.values(*ARTICLE_FIELDS)[:chunk_size])
-        if not chunk:
-            return
-        last = chunk[-1]["external_id"]
-        yield chunk
-        done += len(chunk)
-        if on_chunk is not None:
-            on_chunk(done)
-        if len(chunk) < chunk_size:
-            return
-
-
 def claim_reviews(
     filters: ExportFilters, *, chunk_size: int | None = None, on_chunk=None, **_
 ) -> Iterator[dict[str, Any]]:
@@ -303,7 +281,7 @@ def claim_reviews(
     if chunk_size is None:
         chunk_size = settings.EXPORT_CHUNK_ARTICLES
     context = review_context(filters.session_id)
-    for chunk in _article_chunks(filters, chunk_size, on_chunk):
+    for chunk in article_chunks(filters, ARTICLE_FIELDS, chunk_size, on_chunk):
         by_id = {article["id"]: article for article in chunk}
         rows = sorted(
             _reviewable(filters)

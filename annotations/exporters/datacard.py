@@ -28,6 +28,8 @@ from annotations.exporters.gold_agreed import (
 )
 from annotations.interchange import PROVENANCE_ADJUDICATED, PROVENANCE_AGREED
 from annotations.models import (
+    METRIC_FIELDS,
+    METRIC_KEY,
     AgreementMetric,
     AgreementReport,
     AgreementUnit,
@@ -233,18 +235,8 @@ def _agreement_section(session_id: int) -> dict[str, Any] | None:
         "stale": report.stale,
         "metrics": list(
             AgreementMetric.objects.filter(report=report)
-            .order_by("dimension", "metric", "label", "reviewer_a", "reviewer_b")
-            .values(
-                "dimension",
-                "metric",
-                "label",
-                "reviewer_a",
-                "reviewer_b",
-                "value",
-                "ci_low",
-                "ci_high",
-                "n",
-            )
+            .order_by(*METRIC_KEY)
+            .values(*METRIC_FIELDS)
         ),
         "report": report.payload,
     }

@@ -18,6 +18,16 @@ from annotations.parsing import has_nul, parse_id
 LAYERS = ("both", "gold", "raw")
 STATUS_NONE = "none"  # a span that no agreement unit holds (recompute not run)
 STATUSES = (*AgreementStatus.values, STATUS_NONE)
+# The request parameters `filters_parse` reads (API and command line alike).
+FILTER_NAMES = (
+    "layer",
+    "gold",
+    "articles",
+    "reviewers",
+    "statuses",
+    "since",
+    "until",
+)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,13 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 
 from annotations.metrics.sources import normalise_source
-from annotations.models import AgreementStatus, AgreementUnit, GoldSpan, SpanAnnotation
+from annotations.models import (
+    SPAN_READING_FIELDS,
+    AgreementStatus,
+    AgreementUnit,
+    GoldSpan,
+    SpanAnnotation,
+)
 
 GOLD_COMPLETE = "complete"  # adjudicated ∪ agreed (the default)
 GOLD_ADJUDICATED = "adjudicated"  # adjudicated decisions only
@@ -127,12 +133,7 @@ def agreed_gold(filters, article_ids: Iterable[int], usernames) -> list[dict]:
             "pk",
             "article_id",
             "reviewer_id",
-            "start",
-            "end",
-            "quote",
-            "claim_type_id",
-            "sourcing_quality_id",
-            "cited_source",
+            *SPAN_READING_FIELDS,
             "updated_at",
         )
     }

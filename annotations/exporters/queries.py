@@ -1,5 +1,8 @@
 """The export's querysets (also used by the data card for its counts)."""
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
 from django.db.models import Exists, OuterRef
 
 from annotations.exporters.filters import STATUS_NONE, ExportFilters
@@ -11,6 +14,34 @@ def article_queryset(filters: ExportFilters):
     if filters.article_ids is not None:
         query = query.filter(pk__in=filters.article_ids)
     return query
+
+
+def article_chunks(
+    filters: ExportFilters,
+    fields: Sequence[str],
+    chunk_size: int,
+    on_chunk: Callable[[int], None] | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The filtered articles by external id, `chunk_size` at a time (keyset).
+
+    Each chunk is a list of ``fields`` dicts; ``on_chunk`` hears the running
+    count once a chunk has been dealt with.
+    """
+    articles = article_queryset(filters).order_by("external_id")
+    last: str | None = None
+    done = 0
+    while True:
+        page = articles if last is None else articles.filter(external_id__gt=last)
+        chunk = list(page.values(*fields)[:chunk_size])
+        if not chunk:
+            return
+        last = chunk[-1]["external_id"]
+        yield chunk
+        done += len(chunk)
+        if on_chunk is not None:
+            on_chunk(done)
+        if len(chunk) < chunk_size:
+            return
 
 
 def raw_span_queryset(filters: ExportFilters):

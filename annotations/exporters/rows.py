@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from annotations.exporters.filters import ExportFilters
 from annotations.exporters.queries import raw_span_queryset
 from annotations.interchange import timestamp
-from annotations.models import AgreementUnit
+from annotations.models import SPAN_READING_FIELDS, AgreementUnit
 
 # PostgreSQL spells the timestamp exactly as `timestamp()` would, which saves
 # parsing and re-formatting two datetimes per span on the hot path (other
@@ -29,12 +29,7 @@ RAW_FIELDS = (
     "id",
     "article_id",
     "reviewer_id",
-    "start",
-    "end",
-    "quote",
-    "claim_type_id",
-    "sourcing_quality_id",
-    "cited_source",
+    *SPAN_READING_FIELDS,
     "note",
     "origin",
     "created_text",

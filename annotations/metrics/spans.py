@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -182,6 +182,36 @@ def pairwise_detection(
     )
 
 
+def detection_pair_row(
+    reviewer_a: str, reviewer_b: str, matched: int, count_a: int, count_b: int
+) -> dict[str, Any]:
+    """One reviewer pair's detection counts and P/R/F1, as a report holds them."""
+    return {
+        "reviewer_a": reviewer_a,
+        "reviewer_b": reviewer_b,
+        "matched": matched,
+        "count_a": count_a,
+        "count_b": count_b,
+        "precision": _ratio(matched, count_b),
+        "recall": _ratio(matched, count_a),
+        "f1": _ratio(2 * matched, count_a + count_b),
+    }
+
+
+def detection_figures(
+    pairs: list[dict[str, Any]], matched: int, count_a: int, count_b: int
+) -> dict[str, Any]:
+    """Micro P/R/F1 of the pooled counts, macro F1 of the pair rows, the rows."""
+    f1s = [p["f1"] for p in pairs if p["f1"] is not None]
+    return {
+        "micro_precision": _ratio(matched, count_b),
+        "micro_recall": _ratio(matched, count_a),
+        "micro_f1": _ratio(2 * matched, count_a + count_b),
+        "macro_f1": sum(f1s) / len(f1s) if f1s else None,
+        "pairs": pairs,
+    }
+
+
 # The names callers import from here (the value types and alpha_U live in
 # `span_types` and `unitizing`).
 __all__ = [
@@ -192,6 +222,8 @@ __all__ = [
     "Unit",
     "_observed_sum",
     "align_spans",
+    "detection_figures",
+    "detection_pair_row",
     "jaccard",
     "merge_overlapping",
     "overlaps",

@@ -26,6 +26,7 @@ from annotations.metrics.article_stats import (
     Frame,
 )
 from annotations.metrics.reasons import REASON_COUNT_KEYS
+from annotations.metrics.spans import detection_figures, detection_pair_row
 from annotations.metrics.stats_intervals import Bootstrap, intervals_fill
 from annotations.metrics.stats_parts import coincidence_rows
 from annotations.metrics.stats_sums import SessionSums
@@ -66,10 +67,6 @@ class View:
 
     def pairable_by_article(self) -> np.ndarray:
         return self.state.vectors()["pairable"]
-
-
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return numerator / denominator if denominator else None
 
 
 def figures_reduce(
@@ -328,28 +325,11 @@ def _detection(view: View, mode: str) -> dict[str, Any]:
     keys, inverse = np.unique(rows[:, 0] * width + rows[:, 1], return_inverse=True)
     sums = np.zeros((len(keys), 3), dtype=np.int64)
     np.add.at(sums, inverse.ravel(), rows[:, 2:5])
-    pairs = []
-    for key, (matched, count_a, count_b) in zip(
-        keys.tolist(), sums.tolist(), strict=True
-    ):
-        pairs.append(
-            {
-                "reviewer_a": view.reviewers[key // width],
-                "reviewer_b": view.reviewers[key % width],
-                "matched": matched,
-                "count_a": count_a,
-                "count_b": count_b,
-                "precision": _ratio(matched, count_b),
-                "recall": _ratio(matched, count_a),
-                "f1": _ratio(2 * matched, count_a + count_b),
-            }
+    pairs = [
+        detection_pair_row(
+            view.reviewers[key // width], view.reviewers[key % width], *counts
         )
+        for key, counts in zip(keys.tolist(), sums.tolist(), strict=True)
+    ]
     matched, count_a, count_b = (int(total) for total in sums.sum(axis=0))
-    f1s = [p["f1"] for p in pairs if p["f1"] is not None]
-    return {
-        "micro_precision": _ratio(matched, count_b),
-        "micro_recall": _ratio(matched, count_a),
-        "micro_f1": _ratio(2 * matched, count_a + count_b),
-        "macro_f1": sum(f1s) / len(f1s) if f1s else None,
-        "pairs": pairs,
-    }
+    return detection_figures(pairs, matched, count_a, count_b)

@@ -4,7 +4,12 @@ One module per sub-domain; every model is importable from here.
 """
 
 from annotations.models.answers import ArticleAnswers, GoldAnswer
-from annotations.models.corpus import Article, Outlet, SourceAlias
+from annotations.models.corpus import (
+    ARTICLE_CONTENT_FIELDS,
+    Article,
+    Outlet,
+    SourceAlias,
+)
 from annotations.models.discussion import ArticleNote, CommentReadMarker, UnitComment
 from annotations.models.fields import DocumentField
 from annotations.models.gold import (
@@ -16,6 +21,8 @@ from annotations.models.gold import (
 )
 from annotations.models.jobs import ExportJob, ImportJob, ImportUpload, TaskRecord
 from annotations.models.reports import (
+    METRIC_FIELDS,
+    METRIC_KEY,
     AgreementArticleStats,
     AgreementMetric,
     AgreementReport,
@@ -36,9 +43,18 @@ from annotations.models.sessions import (
     SessionArticle,
     SessionMembership,
 )
-from annotations.models.spans import DeletedSpan, ReviewState, SpanAnnotation
+from annotations.models.spans import (
+    SPAN_READING_FIELDS,
+    DeletedSpan,
+    ReviewState,
+    SpanAnnotation,
+)
 
 __all__ = [
+    "ARTICLE_CONTENT_FIELDS",
+    "METRIC_FIELDS",
+    "METRIC_KEY",
+    "SPAN_READING_FIELDS",
     "DocumentField",
     "Outlet",
     "Article",

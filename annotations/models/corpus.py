@@ -17,6 +17,18 @@ class Outlet(models.Model):
         return self.name
 
 
+# An article's own words and where they appeared, in the order every read,
+# write and form of them keeps.
+ARTICLE_CONTENT_FIELDS = (
+    "title",
+    "byline",
+    "published_text",
+    "published_date",
+    "url",
+    "text",
+)
+
+
 class Article(models.Model):
     """One news article; its text is immutable once annotated."""
 

@@ -155,6 +155,12 @@ class AgreementArticleStats(models.Model):
         return f"agreement stats {self.session_id} article {self.article_id}"
 
 
+# One agreement figure is known within its report by METRIC_KEY; METRIC_FIELDS
+# are what it says (the admin list and the data card show them in this order).
+METRIC_KEY = ("dimension", "metric", "label", "reviewer_a", "reviewer_b")
+METRIC_FIELDS = (*METRIC_KEY, "value", "ci_low", "ci_high", "n")
+
+
 class AgreementMetric(models.Model):
     """One figure of an agreement report, queryable by dimension/label/pair."""
 
@@ -174,14 +180,7 @@ class AgreementMetric(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "report",
-                    "dimension",
-                    "metric",
-                    "label",
-                    "reviewer_a",
-                    "reviewer_b",
-                ],
+                fields=["report", *METRIC_KEY],
                 name="agreementmetric_unique",
             ),
         ]

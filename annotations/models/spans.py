@@ -9,6 +9,17 @@ from annotations.models.fields import DocumentField
 from annotations.models.schemes import ClaimType, SourcingLevel
 from annotations.models.sessions import AnnotationSession
 
+# What makes one reading of a passage, in a span and in a gold decision alike:
+# its offsets, quote and labels (the order every read of them keeps).
+SPAN_READING_FIELDS = (
+    "start",
+    "end",
+    "quote",
+    "claim_type_id",
+    "sourcing_quality_id",
+    "cited_source",
+)
+
 
 class SpanAnnotation(models.Model):
     """One reviewer's labelled span; offsets are code points, end exclusive."""

@@ -9,7 +9,7 @@ from annotations.access import (
     assignment_limits,
     can_see_all_spans,
 )
-from annotations.models import AnnotationSession, SpanAnnotation
+from annotations.models import SPAN_READING_FIELDS, AnnotationSession, SpanAnnotation
 from annotations.selectors.articles import session_article
 
 SPAN_FIELDS = (
@@ -17,12 +17,7 @@ SPAN_FIELDS = (
     "session_id",
     "article_id",
     "reviewer_id",
-    "start",
-    "end",
-    "quote",
-    "claim_type_id",
-    "sourcing_quality_id",
-    "cited_source",
+    *SPAN_READING_FIELDS,
     "note",
     "origin",
     "version",

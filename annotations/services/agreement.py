@@ -38,6 +38,7 @@ from annotations.services.agreement_store import (
     units_store,
 )
 from annotations.services.agreement_types import AgreementInputs
+from annotations.services.laps import Lap
 from annotations.services.question_agreement import question_agreement_for
 from annotations.services.recompute import reliability_enqueue, session_changes
 
@@ -100,7 +101,7 @@ def _recompute_once(
     article report). ``timings`` receives each phase's milliseconds.
     """
     started = time.perf_counter()
-    lap = _Lap(timings)
+    lap = Lap(timings)
     draws = _draws(bootstrap_draws)
     # Counters first: a write landing after this read leaves our reports stale.
     changes = session_changes(session_id=session_id)
@@ -229,20 +230,6 @@ def _store(
             session_report.save(update_fields=["task_id"])
         lap("store_reports_and_metrics")
     return fresh
-
-
-class _Lap:
-    """Phase stopwatch writing milliseconds into an optional dict."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-        self.last = time.perf_counter()
-
-    def __call__(self, phase: str) -> None:
-        now = time.perf_counter()
-        if self.timings is not None:
-            self.timings[phase] = (now - self.last) * 1000
-        self.last = now
 
 
 def agreement_recompute_run(

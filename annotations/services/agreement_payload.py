@@ -19,7 +19,14 @@ from annotations.metrics.agreement import (
     unit_status,
 )
 from annotations.metrics.reasons import Mark, reason_counts, unit_reasons
-from annotations.metrics.spans import Span, pairwise_detection, unitizing_alphas
+from annotations.metrics.spans import (
+    Span,
+    detection_figures,
+    detection_pair_row,
+    merge_overlapping,
+    pairwise_detection,
+    unitizing_alphas,
+)
 from annotations.services.agreement_types import AgreementInputs, SpanRow, UnitData
 
 PAYLOAD_VERSION = 1
@@ -258,55 +265,15 @@ def _detection(inputs: AgreementInputs, article_ids: Sequence[int]) -> dict:
                 total = totals.setdefault((name_a, name_b), [0, 0, 0])
                 for index, value in enumerate(counts):
                     total[index] += value
-        pairs = []
-        for (name_a, name_b), (matched, count_a, count_b) in sorted(totals.items()):
-            pairs.append(
-                {
-                    "reviewer_a": name_a,
-                    "reviewer_b": name_b,
-                    "matched": matched,
-                    "count_a": count_a,
-                    "count_b": count_b,
-                    "precision": _ratio(matched, count_b),
-                    "recall": _ratio(matched, count_a),
-                    "f1": _ratio(2 * matched, count_a + count_b),
-                }
-            )
+        pairs = [
+            detection_pair_row(name_a, name_b, *counts)
+            for (name_a, name_b), counts in sorted(totals.items())
+        ]
         matched = sum(p["matched"] for p in pairs)
         count_a = sum(p["count_a"] for p in pairs)
         count_b = sum(p["count_b"] for p in pairs)
-        f1s = [p["f1"] for p in pairs if p["f1"] is not None]
-        result[mode] = {
-            "micro_precision": _ratio(matched, count_b),
-            "micro_recall": _ratio(matched, count_a),
-            "micro_f1": _ratio(2 * matched, count_a + count_b),
-            "macro_f1": sum(f1s) / len(f1s) if f1s else None,
-            "pairs": pairs,
-        }
+        result[mode] = detection_figures(pairs, matched, count_a, count_b)
     return result
-
-
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def _merged(spans: list[Span]) -> list[Span]:
-    """One reviewer's spans of one category with overlaps merged (alpha_U needs it)."""
-    merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if merged and span.start < merged[-1].end:
-            last = merged[-1]
-            if span.end > last.end:
-                merged[-1] = Span(
-                    id=last.id,
-                    reviewer=last.reviewer,
-                    start=last.start,
-                    end=span.end,
-                    label=last.label,
-                )
-        else:
-            merged.append(span)
-    return merged
 
 
 def _unitizing(inputs: AgreementInputs, article_ids: Sequence[int]) -> dict:
@@ -340,7 +307,7 @@ def _unitizing(inputs: AgreementInputs, article_ids: Sequence[int]) -> dict:
             )
         offset += inputs.article_lengths[article_id]
     spans_by_reviewer = {
-        name: [s for spans in by_label.values() for s in _merged(spans)]
+        name: [s for spans in by_label.values() for s in merge_overlapping(spans)]
         for name, by_label in per_reviewer.items()
     }
     if len(spans_by_reviewer) < 2 or offset == 0:
@@ -350,6 +317,17 @@ def _unitizing(inputs: AgreementInputs, article_ids: Sequence[int]) -> dict:
         "articles": included,
         "alpha": number(overall),
         "per_label": {label: number(per_label[label]) for label in sorted(per_label)},
+    }
+
+
+def payload_params(inputs: AgreementInputs, seed: int) -> dict[str, Any]:
+    """What a report was computed with (the payload's `params`)."""
+    return {
+        "alignment_mode": "overlap",
+        "alignment_threshold": inputs.session.alignment_threshold,
+        "required_reviewers": inputs.session.required_reviewers,
+        "bootstrap_draws": inputs.draws,
+        "bootstrap_seed": seed,
     }
 
 
@@ -365,13 +343,7 @@ def payload_build(
     matrices = _matrices(units, reviewers, inputs)
     return {
         "version": PAYLOAD_VERSION,
-        "params": {
-            "alignment_mode": "overlap",
-            "alignment_threshold": inputs.session.alignment_threshold,
-            "required_reviewers": inputs.session.required_reviewers,
-            "bootstrap_draws": inputs.draws,
-            "bootstrap_seed": seed,
-        },
+        "params": payload_params(inputs, seed),
         "reviewers": reviewers,
         "counts": {
             "articles": len(article_ids),

@@ -30,7 +30,11 @@ from annotations.metrics.stats_codec import stats_decode, unit_tables_decode
 from annotations.metrics.stats_reduce import figures_of
 from annotations.metrics.stats_sums import SessionSums
 from annotations.models import AgreementArticleStats
-from annotations.services.agreement_payload import PAYLOAD_VERSION, status_counts
+from annotations.services.agreement_payload import (
+    PAYLOAD_VERSION,
+    payload_params,
+    status_counts,
+)
 from annotations.services.agreement_types import AgreementInputs, UnitData
 
 BOOTSTRAPS = ("article", "unit")
@@ -315,14 +319,7 @@ def payload_of(
     return _json_safe(
         {
             "version": PAYLOAD_VERSION,
-            "params": {
-                "alignment_mode": "overlap",
-                "alignment_threshold": inputs.session.alignment_threshold,
-                "required_reviewers": inputs.session.required_reviewers,
-                "bootstrap_draws": inputs.draws,
-                "bootstrap_seed": seed,
-                "bootstrap": bootstrap,
-            },
+            "params": {**payload_params(inputs, seed), "bootstrap": bootstrap},
             **figures,
         }
     )

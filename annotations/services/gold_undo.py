@@ -10,7 +10,7 @@ retracts it (no current decision; the unit is disputed again).
 from django.db import transaction
 from django.db.models import Max
 
-from annotations.models import FactLink, GoldSpan
+from annotations.models import SPAN_READING_FIELDS, FactLink, GoldSpan
 from annotations.services.adjudication import adjudicator_check
 from annotations.services.agreement_store import unit_retracted_store
 from annotations.services.errors import Conflict, NotFound
@@ -18,12 +18,7 @@ from annotations.services.recompute import articles_changed
 
 COPIED = (
     "decision",
-    "start",
-    "end",
-    "quote",
-    "claim_type_id",
-    "sourcing_quality_id",
-    "cited_source",
+    *SPAN_READING_FIELDS,
     "note",
     "verdict",
     "accepted_span_id",

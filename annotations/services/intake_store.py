@@ -17,19 +17,14 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.models import Article, Outlet
+from annotations.models import ARTICLE_CONTENT_FIELDS, Article, Outlet
 
 # Article columns as COPY receives them (the order of `_copy_line`).
 COLUMNS = (
     "id",
     "external_id",
     "outlet_id",
-    "title",
-    "byline",
-    "published_text",
-    "published_date",
-    "url",
-    "text",
+    *ARTICLE_CONTENT_FIELDS,
     "text_sha256",
     "direction",
     "created_at",

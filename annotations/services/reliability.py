@@ -22,6 +22,7 @@ from annotations.models import (
     ReliabilityReport,
     ReliabilityScore,
 )
+from annotations.services.laps import Lap
 from annotations.services.recompute import (
     reliability_schedule_release,
     session_changes_total,
@@ -134,20 +135,6 @@ def _scores_store(
     }
 
 
-class _Lap:
-    """Phase stopwatch writing milliseconds into an optional dict."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings = timings
-        self.last = time.perf_counter()
-
-    def __call__(self, phase: str) -> None:
-        now = time.perf_counter()
-        if self.timings is not None:
-            self.timings[phase] = (now - self.last) * 1000
-        self.last = now
-
-
 def _unchanged(report: ReliabilityReport, input_key: str, input_changes: int):
     return (
         input_key == report.input_key
@@ -171,7 +158,7 @@ def reliability_recompute(
     receives each phase's milliseconds.
     """
     started = time.perf_counter()
-    lap = _Lap(timings)
+    lap = Lap(timings)
     AnnotationSession.objects.only("pk").get(pk=session_id)
     ReliabilityReport.objects.get_or_create(session_id=session_id)
     with transaction.atomic():

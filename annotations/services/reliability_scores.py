@@ -212,16 +212,19 @@ def _annotators(inputs: Inputs) -> tuple[list[dict], list[dict], dict]:
     return summary, rows, dict(pair_table)
 
 
-def _outlets(outlets, truth: cm.TruthFinderResult, facts, by_id) -> tuple:
-    """(score rows, summary) of the outlets, best sourcing first."""
+def _ranked_subjects(kind, scores, by_id, subject) -> tuple:
+    """(score rows, summary) of scored subjects, best sourcing first.
+
+    ``subject(score)`` gives the (key, label, extra summary fields) of one.
+    """
     rows: list[dict] = []
     summary = []
     accuracy_order = {
-        s.subject: i + 1 for i, s in enumerate(rm.rank_subjects(outlets, by="accuracy"))
+        s.subject: i + 1 for i, s in enumerate(rm.rank_subjects(scores, by="accuracy"))
     }
-    for rank, score in enumerate(rm.rank_subjects(outlets), start=1):
-        key = label = score.name
-        rows += _subject_rows(OUTLET, key, label, score, by_id)
+    for rank, score in enumerate(rm.rank_subjects(scores), start=1):
+        key, label, extra = subject(score)
+        rows += _subject_rows(kind, key, label, score, by_id)
         summary.append(
             _subject_summary(
                 rank,
@@ -229,9 +232,20 @@ def _outlets(outlets, truth: cm.TruthFinderResult, facts, by_id) -> tuple:
                 label,
                 score,
                 accuracy_rank=accuracy_order[score.subject],
-                truthfinder_trust=truth.trust.get(score.name),
+                **extra,
             )
         )
+    return rows, summary
+
+
+def _outlets(outlets, truth: cm.TruthFinderResult, facts, by_id) -> tuple:
+    """(score rows, summary) of the outlets, best sourcing first."""
+
+    def subject(score: rm.SubjectScore) -> tuple:
+        trust = truth.trust.get(score.name)
+        return score.name, score.name, {"truthfinder_trust": trust}
+
+    rows, summary = _ranked_subjects(OUTLET, outlets, by_id, subject)
     for name, trust in truth.trust.items():
         provided = [
             by_id[c.id].evidence()
@@ -249,27 +263,14 @@ def _outlets(outlets, truth: cm.TruthFinderResult, facts, by_id) -> tuple:
 
 def _sources(sources, inputs: Inputs, by_id) -> tuple:
     """(score rows, summary) of the cited sources, best sourcing first."""
-    rows: list[dict] = []
-    summary = []
-    accuracy_order = {
-        s.subject: i + 1 for i, s in enumerate(rm.rank_subjects(sources, by="accuracy"))
-    }
-    for rank, score in enumerate(rm.rank_subjects(sources), start=1):
+
+    def subject(score: rm.SubjectScore) -> tuple:
         key, label, vague = _source_subject_key(
             score.subject, _source_display(score, by_id), inputs.article_keys
         )
-        rows += _subject_rows(CITED_SOURCE, key, label, score, by_id)
-        summary.append(
-            _subject_summary(
-                rank,
-                key,
-                label,
-                score,
-                accuracy_rank=accuracy_order[score.subject],
-                vague=vague,
-            )
-        )
-    return rows, summary
+        return key, label, {"vague": vague}
+
+    return _ranked_subjects(CITED_SOURCE, sources, by_id, subject)
 
 
 def _reporter(attribution: cm.Attribution, by_id) -> dict:

@@ -5,7 +5,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.exporters.base import filters_parse
+from annotations.exporters.base import FILTER_NAMES, filters_parse
+from annotations.management.errors import command_error
 from annotations.models import AnnotationSession
 from annotations.services.exports import FORMATS, export_stream
 
@@ -34,28 +35,11 @@ class Command(BaseCommand):
         session = AnnotationSession.objects.filter(pk=options["session"]).first()
         if session is None:
             raise CommandError(f"session: {options['session']} does not exist.")
-        params = {
-            name: options[name]
-            for name in (
-                "layer",
-                "gold",
-                "articles",
-                "reviewers",
-                "statuses",
-                "since",
-                "until",
-            )
-            if options[name]
-        }
+        params = {name: options[name] for name in FILTER_NAMES if options[name]}
         try:
             filters = filters_parse(session=session, params=params)
         except ValidationError as exc:
-            raise CommandError(
-                "; ".join(
-                    f"{name}: {' '.join(messages)}"
-                    for name, messages in exc.message_dict.items()
-                )
-            ) from None
+            raise command_error(exc) from None
         pieces = export_stream(filters=filters, format=options["format"])
         if options["output"]:
             with open(options["output"], "wb") as out:

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.management.errors import command_error
 from annotations.services.imports import (
     ARTICLE_MATCHES,
     SOURCE_FORMATS,
@@ -80,10 +81,5 @@ class Command(BaseCommand):
         except ImportRefused as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
-            raise CommandError(
-                "; ".join(
-                    f"{name}: {' '.join(messages)}"
-                    for name, messages in exc.message_dict.items()
-                )
-            ) from None
+            raise command_error(exc) from None
         self.stdout.write(json.dumps(summary, sort_keys=True))
