@@ -140,7 +140,7 @@ class DisputeListView(AdjudicationMixin, generics.ListAPIView):
 class UnitDetailView(AdjudicationMixin, generics.GenericAPIView):
     serializer_class = AdjudicationUnitDetailSerializer
 
-    def get(self, request, session_id: int, unit_id: int):
+    def get(self, request, sid: int, unit_id: int):
         unit = self.get_unit()
         context = unit_context([unit])
         context["history"] = gold_history(
@@ -162,7 +162,7 @@ class UnitDecisionView(AdjudicationMixin, generics.GenericAPIView):
     serializer_class = DecisionInputSerializer
     parser_classes = [LimitedJSONParser]  # `facts` is a list of objects
 
-    def post(self, request, session_id: int, unit_id: int):
+    def post(self, request, sid: int, unit_id: int):
         unit = self.get_unit()
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -220,7 +220,7 @@ class FactListView(AdjudicationMixin, generics.ListCreateAPIView):
         request=FactInputSerializer,
         responses={201: FactWithLinksSerializer, 200: FactWithLinksSerializer},
     )
-    def post(self, request, session_id: int):
+    def post(self, request, sid: int):
         data = FactInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fact, created = fact_create(
@@ -254,7 +254,7 @@ class FactLinkMixin(AdjudicationMixin):
 class FactLinkCreateView(FactLinkMixin, generics.GenericAPIView):
     serializer_class = FactLinkInputSerializer
 
-    def post(self, request, session_id: int, fact_id: int):
+    def post(self, request, sid: int, fact_id: int):
         fact = self.get_fact()
         data = FactLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -276,7 +276,7 @@ class FactLinkCreateView(FactLinkMixin, generics.GenericAPIView):
 class FactLinkDeleteView(FactLinkMixin, generics.GenericAPIView):
     serializer_class = FactLinkOutputSerializer
 
-    def delete(self, request, session_id: int, fact_id: int, gold_span_id: int):
+    def delete(self, request, sid: int, fact_id: int, gold_span_id: int):
         fact = self.get_fact()
         removed = fact_link_remove(
             fact_id=fact.pk, gold_span_id=gold_span_id, actor=request.user

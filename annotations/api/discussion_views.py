@@ -167,7 +167,7 @@ class UnitCommentsView(DiscussionMixin, APIView):
         summary="A unit's comments, oldest first",
         responses={200: ThreadSerializer, **ERRORS},
     )
-    def get(self, request, session_id: int, unit_id: int):
+    def get(self, request, sid: int, unit_id: int):
         comments = thread_comments(unit=self.get_unit(), user=request.user)
         return Response(
             ThreadSerializer(
@@ -184,7 +184,7 @@ class UnitCommentsView(DiscussionMixin, APIView):
         request=CommentInputSerializer,
         responses={201: CommentSerializer, **BAD_REQUEST, **ERRORS},
     )
-    def post(self, request, session_id: int, unit_id: int):
+    def post(self, request, sid: int, unit_id: int):
         unit = self.get_unit()
         comment = comment_post(
             unit=unit, author=request.user, text=body(request).get("text")
@@ -206,7 +206,7 @@ class UnitCommentsReadView(DiscussionMixin, APIView):
         request=MarkReadInputSerializer,
         responses={200: MarkReadSerializer, **BAD_REQUEST, **ERRORS},
     )
-    def post(self, request, session_id: int, unit_id: int):
+    def post(self, request, sid: int, unit_id: int):
         unit = self.get_unit()
         data = body(request)
         last_read = thread_mark_read(
@@ -228,7 +228,7 @@ class UnreadCommentsView(DiscussionMixin, APIView):
         summary="Unread comment counts per unit",
         responses={200: UnreadSerializer, **ERRORS},
     )
-    def get(self, request, session_id: int):
+    def get(self, request, sid: int):
         session, role = self.get_session_and_role()
         visible = thread_articles_visible(session=session, user=request.user, role=role)
         units = unread_comment_counts(
@@ -254,9 +254,9 @@ class ArticleNoteView(DiscussionMixin, APIView):
         summary="Read an article's note",
         responses={200: NoteSerializer, **ERRORS},
     )
-    def get(self, request, session_id: int, article_id: int):
+    def get(self, request, sid: int, article_id: int):
         self.check_note_access(article_id)
-        note = note_get(session_id=session_id, article_id=article_id)
+        note = note_get(session_id=sid, article_id=article_id)
         return Response(NoteSerializer(note_data(note, article_id)).data)
 
     @extend_schema(
@@ -271,12 +271,12 @@ class ArticleNoteView(DiscussionMixin, APIView):
             ),
         },
     )
-    def put(self, request, session_id: int, article_id: int):
+    def put(self, request, sid: int, article_id: int):
         self.check_note_access(article_id)
         data = body(request)
         try:
             note = note_put(
-                session_id=session_id,
+                session_id=sid,
                 article_id=article_id,
                 user=request.user,
                 text=data.get("text"),

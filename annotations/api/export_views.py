@@ -126,8 +126,8 @@ class ExportBaseView(APIView):
 class SessionExportView(ExportBaseView):
     """GET: stream the session's corpus in `format` (default jsonl)."""
 
-    def get(self, request, session_id: int):
-        session = self.session_or_404(session_id)
+    def get(self, request, sid: int):
+        session = self.session_or_404(sid)
         fmt = export_format_get(request.query_params.get("format") or "jsonl")
         filters = export_filters_for(
             user=request.user, session=session, params=request.query_params, fmt=fmt
@@ -248,8 +248,8 @@ class SessionExportJobsView(ExportBaseView):
             404: ERROR_RESPONSES[404],
         },
     )
-    def get(self, request, session_id: int):
-        session = self.session_or_404(session_id)
+    def get(self, request, sid: int):
+        session = self.session_or_404(sid)
         jobs = export_jobs_for(user=request.user, session=session)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(jobs, request, view=self)
@@ -264,8 +264,8 @@ class SessionExportJobsView(ExportBaseView):
         request=ExportJobRequestSerializer,
         responses={202: ExportJobOutputSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request, session_id: int):
-        session = self.session_or_404(session_id)
+    def post(self, request, sid: int):
+        session = self.session_or_404(sid)
         data = request.data
         params = {
             name: data.get(name)

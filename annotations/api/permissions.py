@@ -74,15 +74,14 @@ class SessionScopedMixin:
 
     Resolved once per request through `selectors.session_for_user` (the rules of
     `annotations.access`); `session` is None for a caller with no role in it,
-    which `IsSessionMember` turns into a 404. The URL names the session `sid`
-    (older routes: `session_id`).
+    which `IsSessionMember` turns into a 404. Every URL pattern names the
+    session `sid` (the router's `/api/sessions/{id}/` aside).
     """
 
     def get_session_and_role(self):
         if not hasattr(self, "_session_and_role"):
-            session_id = self.kwargs.get("sid", self.kwargs.get("session_id"))
             session = selectors.session_for_user(
-                user=self.request.user, session_id=session_id
+                user=self.request.user, session_id=self.kwargs["sid"]
             )
             role = session.my_role if session is not None else None
             self._session_and_role = (session, role)

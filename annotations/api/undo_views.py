@@ -103,7 +103,7 @@ class GoldUndoView(AdjudicationMixin, generics.GenericAPIView):
     serializer_class = GoldUndoSerializer
     parser_classes = [LimitedJSONParser]
 
-    def post(self, request, session_id: int, gold_id: int):
+    def post(self, request, sid: int, gold_id: int):
         current = gold_undo(
             session_id=self.session.pk, gold_id=gold_id, actor=request.user
         )

@@ -95,7 +95,7 @@ urlpatterns: list = [
         name="span-restore",
     ),
     path(
-        "sessions/<int:session_id>/gold/<int:gold_id>/undo/",
+        "sessions/<int:sid>/gold/<int:gold_id>/undo/",
         undo_views.GoldUndoView.as_view(),
         name="gold-undo",
     ),
@@ -130,49 +130,49 @@ urlpatterns: list = [
     # --- end session management and assignment ----------------------------------
     # --- Adjudication: disputes, gold decisions, gold layer, facts ---------------
     path(
-        "sessions/<int:session_id>/disputes/",
+        "sessions/<int:sid>/disputes/",
         adjudication_views.DisputeListView.as_view(),
         name="adjudication-disputes",
     ),
     path(
-        "sessions/<int:session_id>/units/<int:unit_id>/",
+        "sessions/<int:sid>/units/<int:unit_id>/",
         adjudication_views.UnitDetailView.as_view(),
         name="adjudication-unit",
     ),
     path(
-        "sessions/<int:session_id>/units/<int:unit_id>/decision/",
+        "sessions/<int:sid>/units/<int:unit_id>/decision/",
         adjudication_views.UnitDecisionView.as_view(),
         name="adjudication-decision",
     ),
     path(
-        "sessions/<int:session_id>/gold/",
+        "sessions/<int:sid>/gold/",
         adjudication_views.GoldListView.as_view(),
         name="adjudication-gold",
     ),
     path(
-        "sessions/<int:session_id>/facts/",
+        "sessions/<int:sid>/facts/",
         adjudication_views.FactListView.as_view(),
         name="adjudication-facts",
     ),
     path(
-        "sessions/<int:session_id>/facts/<int:fact_id>/links/",
+        "sessions/<int:sid>/facts/<int:fact_id>/links/",
         adjudication_views.FactLinkCreateView.as_view(),
         name="adjudication-fact-links",
     ),
     path(
-        "sessions/<int:session_id>/facts/<int:fact_id>/links/<int:gold_span_id>/",
+        "sessions/<int:sid>/facts/<int:fact_id>/links/<int:gold_span_id>/",
         adjudication_views.FactLinkDeleteView.as_view(),
         name="adjudication-fact-link",
     ),
     # --- end adjudication ----------------------------------------------------------
     # --- Export: streamed corpus downloads and background export jobs ----------
     path(
-        "sessions/<int:session_id>/export/",
+        "sessions/<int:sid>/export/",
         export_views.SessionExportView.as_view(),
         name="session-export",
     ),
     path(
-        "sessions/<int:session_id>/exports/",
+        "sessions/<int:sid>/exports/",
         export_views.SessionExportJobsView.as_view(),
         name="session-export-jobs",
     ),
@@ -238,22 +238,22 @@ urlpatterns: list = [
     # --- end source reliability ---------------------------------------------------
     # --- Discussion: unit comment threads, unread counts, article notes ---------
     path(
-        "sessions/<int:session_id>/units/<int:unit_id>/comments/",
+        "sessions/<int:sid>/units/<int:unit_id>/comments/",
         discussion_views.UnitCommentsView.as_view(),
         name="discussion-comments",
     ),
     path(
-        "sessions/<int:session_id>/units/<int:unit_id>/comments/read/",
+        "sessions/<int:sid>/units/<int:unit_id>/comments/read/",
         discussion_views.UnitCommentsReadView.as_view(),
         name="discussion-comments-read",
     ),
     path(
-        "sessions/<int:session_id>/comments/unread/",
+        "sessions/<int:sid>/comments/unread/",
         discussion_views.UnreadCommentsView.as_view(),
         name="discussion-unread",
     ),
     path(
-        "sessions/<int:session_id>/articles/<int:article_id>/note/",
+        "sessions/<int:sid>/articles/<int:article_id>/note/",
         discussion_views.ArticleNoteView.as_view(),
         name="discussion-note",
     ),

@@ -29,11 +29,11 @@ def _adjudicator_page(request, session_id: int, template: str, extra=None):
 
 @ensure_csrf_cookie
 @login_required
-def dashboard(request, session_id: int):
+def dashboard(request, sid: int):
     """Progress, agreement, report freshness and source reliability of a session."""
     return _adjudicator_page(
         request,
-        session_id,
+        sid,
         "annotations/dashboard.html",
         lambda session: {
             "progress": selectors.session_progress_matrix(session),
@@ -44,6 +44,6 @@ def dashboard(request, session_id: int):
 
 @ensure_csrf_cookie
 @login_required
-def disputes(request, session_id: int):
+def disputes(request, sid: int):
     """The disputes queue: competing reviewer versions and the gold decision."""
-    return _adjudicator_page(request, session_id, "annotations/adjudicate.html")
+    return _adjudicator_page(request, sid, "annotations/adjudicate.html")

@@ -111,7 +111,7 @@ def session_new(request):
             errors = _error_dict(exc)
         else:
             messages.success(request, f"Session “{session.name}” created.")
-            return redirect("web:session-manage", session_id=session.pk)
+            return redirect("web:session-manage", sid=session.pk)
     chosen_roles = {m["user"]: m["role"] for m in values.get("members", [])}
     users = selectors_assignment.users_matching(query="", limit=500)
     for user in users:
@@ -194,15 +194,15 @@ def _reassigned_message(result: dict) -> str:
 
 @ensure_csrf_cookie
 @login_required
-def session_manage(request, session_id: int):
+def session_manage(request, sid: int):
     """Members, articles and the assignment matrix of one session (its leads)."""
-    refusal = manage_refusal(request.user, session_id)
+    refusal = manage_refusal(request.user, sid)
     if refusal == 404:
         raise Http404("No such session.")
     if refusal == 403:
         return _forbidden(request, "Only a lead of this session can manage it.")
     session = get_object_or_404(
-        AnnotationSession.objects.select_related("scheme"), pk=session_id
+        AnnotationSession.objects.select_related("scheme"), pk=sid
     )
     extra, errors = {}, {}
     if request.method == "POST":
@@ -214,7 +214,7 @@ def session_manage(request, session_id: int):
             errors = {"__all__": "That member or article is not in this session."}
         else:
             if not extra:
-                return redirect("web:session-manage", session_id=session.pk)
+                return redirect("web:session-manage", sid=session.pk)
     return render(
         request,
         "annotations/session_manage.html",

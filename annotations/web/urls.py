@@ -12,11 +12,11 @@ urlpatterns = [
     # --- Running sessions: new session, management, my queue, accounts -------
     path("sessions/new/", manage.session_new, name="session-new"),
     path(
-        "sessions/<int:session_id>/manage/",
+        "sessions/<int:sid>/manage/",
         manage.session_manage,
         name="session-manage",
     ),
-    path("sessions/<int:session_id>/queue/", views.queue, name="queue"),
+    path("sessions/<int:sid>/queue/", views.queue, name="queue"),
     path(
         "accounts/welcome/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
@@ -34,20 +34,20 @@ urlpatterns = [
         name="set-password-done",
     ),
     # --- end running sessions ---------------------------------------------------
-    path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("sessions/<int:sid>/", views.session_detail, name="session"),
     path(
-        "sessions/<int:session_id>/articles/<int:article_id>/",
+        "sessions/<int:sid>/articles/<int:article_id>/",
         views.article_annotate,
         name="annotate",
     ),
     # --- Review dashboard and adjudication (adjudicators and staff) -------------
     path(
-        "sessions/<int:session_id>/dashboard/",
+        "sessions/<int:sid>/dashboard/",
         dashboard.dashboard,
         name="dashboard",
     ),
     path(
-        "sessions/<int:session_id>/disputes/",
+        "sessions/<int:sid>/disputes/",
         dashboard.disputes,
         name="disputes",
     ),

@@ -70,14 +70,14 @@ def home(request):
 
 @ensure_csrf_cookie
 @login_required
-def session_detail(request, session_id: int):
+def session_detail(request, sid: int):
     """The articles of one session with my progress on each (and, for those who
     export everything, the Export panel)."""
-    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    session = selectors.session_get_for_user(user=request.user, session_id=sid)
     if session is not None and session_role(request.user, session) is None:
         # A lead without a role in the session: its management page.
-        return redirect("web:session-manage", session_id=session.pk)
-    session, role = _session_or_404(request.user, session_id)
+        return redirect("web:session-manage", sid=session.pk)
+    session, role = _session_or_404(request.user, sid)
     articles = list(selectors.session_articles(session=session, user=request.user))
     done = sum(1 for article in articles if article.my_done)
     context = {
@@ -97,9 +97,9 @@ def session_detail(request, session_id: int):
 
 
 @login_required
-def queue(request, session_id: int):
+def queue(request, sid: int):
     """My queue: the articles assigned to me, in order, with my progress."""
-    session, role = _session_or_404(request.user, session_id)
+    session, role = _session_or_404(request.user, sid)
     articles = list(selectors.session_articles(session=session, user=request.user))
     done = sum(1 for article in articles if article.my_done)
     first_open = next((a.pk for a in articles if not a.my_done), None)
@@ -119,9 +119,9 @@ def queue(request, session_id: int):
 
 @ensure_csrf_cookie
 @login_required
-def article_annotate(request, session_id: int, article_id: int):
+def article_annotate(request, sid: int, article_id: int):
     """The annotation page; the JS module loads text, scheme and spans from the API."""
-    session, role = _session_or_404(request.user, session_id)
+    session, role = _session_or_404(request.user, sid)
     articles = list(selectors.session_articles(session=session, user=request.user))
     ids = [article.pk for article in articles]
     if article_id not in ids:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name, world, **kwargs):
-    return reverse(f"api:{name}", kwargs={"session_id": world.session.pk, **kwargs})
+    return reverse(f"api:{name}", kwargs={"sid": world.session.pk, **kwargs})
 
 
 def decide(world, user, unit, body):
@@ -446,6 +446,6 @@ def test_the_schema_documents_the_adjudication_endpoints(world):
     response = api_client_for(world.staff).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
-    decision = paths["/api/sessions/{session_id}/units/{unit_id}/decision/"]["post"]
+    decision = paths["/api/sessions/{sid}/units/{unit_id}/decision/"]["post"]
     assert "201" in decision["responses"]
-    assert "/api/sessions/{session_id}/disputes/" in paths
+    assert "/api/sessions/{sid}/disputes/" in paths

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def decide(world, unit, body):
     url = reverse(
         "api:adjudication-decision",
-        kwargs={"session_id": world.session.pk, "unit_id": unit.pk},
+        kwargs={"sid": world.session.pk, "unit_id": unit.pk},
     )
     response = api_client_for(world.adjudicator).post(url, body, format="json")
     assert response.status_code == 201, response.json()
@@ -21,9 +21,7 @@ def decide(world, unit, body):
 
 
 def undo(world, user, gold_id):
-    url = reverse(
-        "api:gold-undo", kwargs={"session_id": world.session.pk, "gold_id": gold_id}
-    )
+    url = reverse("api:gold-undo", kwargs={"sid": world.session.pk, "gold_id": gold_id})
     return api_client_for(user).post(url, format="json")
 
 

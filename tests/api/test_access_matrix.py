@@ -332,7 +332,6 @@ def world(db):
         )
         worlds[mode] = {
             "sid": session.pk,
-            "session_id": session.pk,
             "aid": article.pk,
             "article_id": article.pk,
             "pk": span_a.pk,

@@ -58,20 +58,20 @@ CHECKED_AGAINST_STORED_DATA = (
     "GET /api/sessions/{sid}/spans/",
     # Comments refuse NUL as well; a read marker must name a comment of the
     # thread; a note is text without NUL.
-    "POST /api/sessions/{session_id}/units/{unit_id}/comments/",
-    "POST /api/sessions/{session_id}/units/{unit_id}/comments/read/",
-    "PUT /api/sessions/{session_id}/articles/{article_id}/note/",
+    "POST /api/sessions/{sid}/units/{unit_id}/comments/",
+    "POST /api/sessions/{sid}/units/{unit_id}/comments/read/",
+    "PUT /api/sessions/{sid}/articles/{article_id}/note/",
     "POST /api/sessions/{sid}/spans/",
     "POST /api/sessions/{sid}/spans/bulk/",
     "PUT /api/sessions/{sid}/spans/{id}/",
     "PATCH /api/sessions/{sid}/spans/{id}/",
     "POST /api/sessions/{sid}/agreement/recompute/",
-    "GET /api/sessions/{session_id}/disputes/",
-    "GET /api/sessions/{session_id}/gold/",
-    "POST /api/sessions/{session_id}/units/{unit_id}/decision/",
-    "POST /api/sessions/{session_id}/facts/{fact_id}/links/",
-    "GET /api/sessions/{session_id}/export/",
-    "POST /api/sessions/{session_id}/exports/",
+    "GET /api/sessions/{sid}/disputes/",
+    "GET /api/sessions/{sid}/gold/",
+    "POST /api/sessions/{sid}/units/{unit_id}/decision/",
+    "POST /api/sessions/{sid}/facts/{fact_id}/links/",
+    "GET /api/sessions/{sid}/export/",
+    "POST /api/sessions/{sid}/exports/",
     # Answers and gold answers: codes and options come from the session's
     # scheme; the answers' version must be the stored one (else 409).
     "PUT /api/sessions/{sid}/articles/{aid}/answers/",
@@ -211,7 +211,6 @@ def schema_config(world, user, token) -> schemathesis.Config:
     otherwise (so bad and foreign ids are tried too)."""
     real = {
         "sid": world.session.pk,
-        "session_id": world.session.pk,
         "aid": world.article.pk,
         "id": world.span.pk,
         "unit_id": world.unit.pk,
