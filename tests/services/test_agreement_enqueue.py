@@ -79,7 +79,6 @@ def test_burst_of_twenty_span_writes_schedules_one_recompute(
     assert not client.exists(scheduled) and not client.exists(pending)
 
 
-
 @override_settings(AGREEMENT_DEBOUNCE_SECONDS=60)
 def test_a_write_after_an_early_run_took_the_schedule_schedules_anew(
     team_session,
@@ -105,6 +104,7 @@ def test_a_write_after_an_early_run_took_the_schedule_schedules_anew(
     assert client.exists(scheduled)
     assert _queued_recomputes(client, team_session.pk) == before + 2
     assert agreement_pending_pop(session_id=team_session.pk) == [emoji_article.pk]
+
 
 def test_span_write_succeeds_and_report_stays_stale_when_broker_is_down(
     team_session, emoji_article, reviewer_a, django_capture_on_commit_callbacks, caplog
