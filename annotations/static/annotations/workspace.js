@@ -122,7 +122,16 @@ function bindEvents(textEl, parts) {
   // Let the click (if any) run first; a drag that selected text is then handled here.
   // On the document: a drag that ends past the text (below its end) still counts,
   // clipped to the text. A touch selection is taken when the finger lifts.
-  const takeLater = () => setTimeout(() => cursor.takeSelection(), 0);
+  // A take still waiting when the next press begins belongs to the gesture before
+  // (a button's click): the new press's own release takes its selection, not it.
+  let presses = 0;
+  document.addEventListener("pointerdown", () => { presses += 1; }, true);
+  const takeLater = () => {
+    const press = presses;
+    setTimeout(() => {
+      if (press === presses) cursor.takeSelection();
+    }, 0);
+  };
   document.addEventListener("mouseup", takeLater);
   textEl.addEventListener("touchend", takeLater);
   document.addEventListener("keyup", (event) => {
