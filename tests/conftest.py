@@ -14,6 +14,15 @@ from tests.factories import ArticleFactory, UserFactory, session_with_team
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Domain fixtures (one module per domain), shared by the layer folders.
+pytest_plugins = [
+    "tests.plugins.adjudication",
+    "tests.plugins.exports",
+    "tests.plugins.intake",
+    "tests.plugins.questions",
+    "tests.plugins.reliability",
+]
+
 
 def pytest_configure(config):
     # Hashing every factory user with PBKDF2 costs seconds per test; the tests

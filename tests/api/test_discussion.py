@@ -11,9 +11,9 @@ from annotations.models import UnitComment
 from annotations.services import recompute
 from annotations.services.discussion import MAX_COMMENT_CHARS
 from annotations.services.review import review_state_set
-from tests.adjudication.conftest import make_span, make_unit
 from tests.conftest import api_client_for
 from tests.factories import ArticleFactory, session_with_team
+from tests.plugins.adjudication import make_span, make_unit
 
 TEXT = "Asif said “the talks are over” on Friday in Istanbul."
 OTHER = "Tarar said 23 soldiers were killed on Friday."

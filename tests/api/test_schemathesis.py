@@ -27,8 +27,8 @@ from annotations.models import (
 )
 from annotations.services.adjudication import fact_create, fact_link_add, gold_decide
 from annotations.services.seeds import seeds_load
-from tests.adjudication.conftest import make_span, make_unit
 from tests.factories import UserFactory, session_with_team
+from tests.plugins.adjudication import make_span, make_unit
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,6 @@ from annotations.services.reliability import reliability_recompute
 from annotations.services.review import review_state_set
 from annotations.services.seeds import DEMO_PASSWORD, demo_setup
 from annotations.services.spans import annotation_create
-from tests.adjudication.conftest import make_span, make_unit
 from tests.browser.conftest import ARTIFACTS, api_get, login
 from tests.conftest import api_client_for
 from tests.factories import (
@@ -34,6 +33,7 @@ from tests.factories import (
     UserFactory,
     session_with_team,
 )
+from tests.plugins.adjudication import make_span, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

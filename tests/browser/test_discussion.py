@@ -13,10 +13,10 @@ from annotations.models import (
 )
 from annotations.services import recompute
 from annotations.services.article_answers import answers_put
-from tests.adjudication.conftest import make_span, make_unit
 from tests.browser.conftest import api_get, login
 from tests.conftest import api_client_for
 from tests.factories import ArticleFactory, UserFactory, session_with_team
+from tests.plugins.adjudication import make_span, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

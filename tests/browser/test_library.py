@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from annotations.models import Article
 from tests.browser.conftest import ARTIFACTS, login
 from tests.factories import UserFactory
-from tests.intake.conftest import HTML_DIR
+from tests.plugins.intake import HTML_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -28,7 +28,7 @@ from annotations.services.spans import annotation_create
 from tests.browser.conftest import ARTIFACTS, login
 from tests.browser.test_sessions_admin import _assigned, _new_context, _walk_queue
 from tests.factories import ArticleFactory, UserFactory
-from tests.intake.conftest import HTML_DIR
+from tests.plugins.intake import HTML_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
