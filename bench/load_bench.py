@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from api_bench import Client, free_port, load_average, percentile  # noqa: E402
 from recompute_bench import corpus_load, database_recreate  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -62,24 +61,6 @@ def parse_args() -> argparse.Namespace:
     if args.quick:
         args.articles, args.seconds = min(args.articles, 1000), min(args.seconds, 30)
     return args
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def deadlocks(server: str, database: str) -> int:
@@ -113,28 +94,6 @@ def crowd_add(session_id: int, count: int) -> tuple[list[str], dict[int, str]]:
         )
     )
     return [token.key for token in tokens], texts
-
-
-class Client:
-    """One HTTP/1.1 request per connection (gunicorn sync workers close anyway)."""
-
-    def __init__(self, port: int, token: str) -> None:
-        self.port = port
-        self.headers = {
-            "Authorization": f"Token {token}",
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-
-    def request(self, method: str, path: str, body=None) -> tuple[int, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            payload = None if body is None else json.dumps(body).encode()
-            connection.request(method, path, body=payload, headers=self.headers)
-            response = connection.getresponse()
-            return response.status, response.read()
-        finally:
-            connection.close()
 
 
 class Results:
