@@ -183,26 +183,42 @@ def bootstrap_alpha_counts(
     return float(low), float(high)
 
 
+def ordinal_draw_terms(
+    sums: np.ndarray, n_values: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per draw, from the summed upper triangle of its coincidences: the
+    marginals, the observed disagreement sum and the expected disagreement
+    (the ordinal delta depends on each draw's marginals)."""
+    upper_c, upper_k = np.triu_indices(n_values)
+    coincidences = np.empty((len(sums), n_values, n_values))
+    coincidences[:, upper_c, upper_k] = sums
+    coincidences[:, upper_k, upper_c] = sums
+    marginals = coincidences.sum(axis=2)
+    deltas = _ordinal_delta(marginals)
+    observed_sum = (coincidences * deltas).sum(axis=(1, 2))
+    expected = np.einsum("dc,dck,dk->d", marginals, deltas, marginals)
+    return marginals, observed_sum, expected
+
+
+def draw_alphas_from_terms(
+    marginals: np.ndarray, observed_sum: np.ndarray, expected: np.ndarray
+) -> np.ndarray:
+    """Alpha of each draw whose expected disagreement is positive."""
+    total = marginals.sum(axis=1)
+    defined = expected > 0
+    return 1.0 - (total[defined] - 1) * observed_sum[defined] / expected[defined]
+
+
 def _draw_alphas(
     sums: np.ndarray, level: str, n_values: int, delta: np.ndarray | None
 ) -> np.ndarray:
     """Alpha of each draw from its summed features (ordinal: the upper triangle
     of the coincidences; else the marginals and the observed disagreement)."""
     if level == "ordinal":
-        upper_c, upper_k = np.triu_indices(n_values)
-        coincidences = np.empty((len(sums), n_values, n_values))
-        coincidences[:, upper_c, upper_k] = sums
-        coincidences[:, upper_k, upper_c] = sums
-        marginals = coincidences.sum(axis=2)
-        deltas = _ordinal_delta(marginals)
-        observed_sum = (coincidences * deltas).sum(axis=(1, 2))
-        expected = np.einsum("dc,dck,dk->d", marginals, deltas, marginals)
-    else:
-        marginals, observed_sum = sums[:, :n_values], sums[:, n_values]
-        expected = np.einsum("dc,ck,dk->d", marginals, delta, marginals)
-    total = marginals.sum(axis=1)
-    defined = expected > 0
-    return 1.0 - (total[defined] - 1) * observed_sum[defined] / expected[defined]
+        return draw_alphas_from_terms(*ordinal_draw_terms(sums, n_values))
+    marginals, observed_sum = sums[:, :n_values], sums[:, n_values]
+    expected = np.einsum("dc,ck,dk->d", marginals, delta, marginals)
+    return draw_alphas_from_terms(marginals, observed_sum, expected)
 
 
 def fleiss_kappa(counts: Any) -> float | None:

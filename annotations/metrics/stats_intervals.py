@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from scipy import sparse
 
-from annotations.metrics.agreement import _ordinal_delta, bootstrap_alpha_counts
+from annotations.metrics.agreement import (
+    bootstrap_alpha_counts,
+    draw_alphas_from_terms,
+    ordinal_draw_terms,
+)
 from annotations.metrics.article_stats import DIMENSIONS, Frame
 from annotations.metrics.stats_parts import ORDINAL, concatenated
 
@@ -137,25 +141,15 @@ def _draw_alphas(name: str, weights: np.ndarray, features) -> np.ndarray:
     if name == ORDINAL:
         sums = weights @ features
         k = int((math.isqrt(8 * sums.shape[1] + 1) - 1) // 2)
-        upper_i, upper_j = np.triu_indices(k)
-        coincidences = np.empty((len(weights), k, k))
-        coincidences[:, upper_i, upper_j] = sums
-        coincidences[:, upper_j, upper_i] = sums
-        marginals = coincidences.sum(axis=2)
-        deltas = _ordinal_delta(marginals)
-        observed = (coincidences * deltas).sum(axis=(1, 2))
-        expected = np.einsum("dc,dck,dk->d", marginals, deltas, marginals)
+        return draw_alphas_from_terms(*ordinal_draw_terms(sums, k))
+    if sparse.issparse(features):
+        sums = np.asarray((features.T @ weights.T).T)
     else:
-        if sparse.issparse(features):
-            sums = np.asarray((features.T @ weights.T).T)
-        else:
-            sums = weights @ features
-        marginals, observed = sums[:, :-1], sums[:, -1]
-        total = marginals.sum(axis=1)
-        expected = total * total - (marginals**2).sum(axis=1)
+        sums = weights @ features
+    marginals, observed = sums[:, :-1], sums[:, -1]
     total = marginals.sum(axis=1)
-    defined = expected > 0
-    return 1.0 - (total[defined] - 1) * observed[defined] / expected[defined]
+    expected = total * total - (marginals**2).sum(axis=1)
+    return draw_alphas_from_terms(marginals, observed, expected)
 
 
 def _unit_interval(
