@@ -29,6 +29,7 @@ from annotations.models import (
     ReliabilityScore,
 )
 from annotations.selectors import offset_maps_for
+from annotations.selectors.reliability import score_evidence
 from annotations.services.recompute import reliability_recompute_request
 
 TAGS = ["reliability"]
@@ -198,7 +199,13 @@ class ReliabilityEvidenceView(ReliabilityMixin, APIView):
         )
         if not scores:
             raise Http404("No such subject in this session's reliability report.")
-        evidence = evidence_merge(kind, scores)
+        evidence = evidence_merge(
+            kind,
+            [score.metric for score in scores],
+            score_evidence(
+                session_id=self.session.pk, kind=kind, subject_key=subject_key
+            ),
+        )
         if offset_unit == "utf16":
             evidence_to_utf16(evidence)
         return Response(
@@ -222,19 +229,19 @@ class ReliabilityEvidenceView(ReliabilityMixin, APIView):
         )
 
 
-def evidence_merge(kind: str, scores: list[ReliabilityScore]) -> list[dict]:
+def evidence_merge(kind: str, metrics: list[str], found: dict[str, list]) -> list:
     """Claims once each with the metrics they fed; reviewer entries per metric."""
     if kind == ReliabilityScore.SubjectKind.REVIEWER:
         return [
-            {"metric": score.metric, **entry}
-            for score in scores
-            for entry in score.evidence
+            {"metric": metric, **entry}
+            for metric in metrics
+            for entry in found.get(metric, [])
         ]
     merged: dict[str, dict] = {}
-    for score in scores:
-        for entry in score.evidence:
+    for metric in metrics:
+        for entry in found.get(metric, []):
             item = merged.setdefault(entry["claim"], {**entry, "used_for": []})
-            item["used_for"].append(score.metric)
+            item["used_for"].append(metric)
     return sorted(
         merged.values(),
         key=lambda e: (e["article_external_id"], e["start"], e["end"], e["claim"]),

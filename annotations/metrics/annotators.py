@@ -52,13 +52,36 @@ def annotator_agreement_with_gold(
         tally = counts[pair.reviewer, pair.dimension]
         tally[0] += pair.label == pair.gold
         tally[1] += 1
+    return rates_from_counts(counts, confidence=confidence)
+
+
+def rates_from_counts(
+    counts: Mapping[tuple[str, str], Sequence[int]], *, confidence: float = 0.95
+) -> dict[tuple[str, str], LabelAgreement]:
+    """Per (reviewer, dimension) (matches, n) -> agreement with a Wilson interval.
+
+    Counts add up across articles, so a session's rates are those of its
+    articles' summed counts. Entries with n == 0 are left out.
+    """
     result = {}
     for (reviewer, dimension), (matches, n) in sorted(counts.items()):
-        low, high = wilson_interval(matches, n, confidence)
-        result[reviewer, dimension] = LabelAgreement(
-            reviewer, dimension, matches, n, matches / n, low, high
-        )
+        if n:
+            low, high = wilson_interval(matches, n, confidence)
+            result[reviewer, dimension] = LabelAgreement(
+                reviewer, dimension, matches, n, matches / n, low, high
+            )
     return result
+
+
+def pairs_from_counts(
+    counts: Mapping[tuple[str, str, str], Sequence[int]],
+) -> dict[tuple[str, str, str], PairAgreement]:
+    """Per (first, second, dimension) (matches, n) -> PairAgreement (n > 0)."""
+    return {
+        key: PairAgreement(*key, matches, n, matches / n)
+        for key, (matches, n) in sorted(counts.items())
+        if n
+    }
 
 
 class Labelled(Protocol):
@@ -121,14 +144,6 @@ def peer_agreement(
                     counts = by_pair[one.reviewer, other.reviewer, dimension]
                     counts[0] += match
                     counts[1] += 1
-    reviewers = {}
-    for (reviewer, dimension), (matches, n) in sorted(by_reviewer.items()):
-        low, high = wilson_interval(matches, n, confidence)
-        reviewers[reviewer, dimension] = LabelAgreement(
-            reviewer, dimension, matches, n, matches / n, low, high
-        )
-    pairs = {
-        key: PairAgreement(*key, matches, n, matches / n)
-        for key, (matches, n) in sorted(by_pair.items())
-    }
-    return reviewers, pairs
+    return rates_from_counts(by_reviewer, confidence=confidence), pairs_from_counts(
+        by_pair
+    )

@@ -6,13 +6,21 @@ what scoring depends on (``SchemeRules``) and passes it in.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-from scipy import special
-
+from annotations.metrics.reliability_estimates import (  # noqa: F401 (re-exported)
+    ScoreEstimate,
+    accuracy_score,
+    beta_cdf,
+    beta_quantile,
+    score_counts_sum,
+    sourcing_from_counts,
+    sourcing_level_scores,
+    sourcing_score,
+)
 from annotations.metrics.sources import (
     SourceKey,
     normalise_aliases,
@@ -40,123 +48,6 @@ class SchemeRules:
     unsupported_rank: int | None = None
 
 
-# --- Estimates ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScoreEstimate:
-    """A point estimate and interval; all None when ``insufficient``."""
-
-    value: float | None
-    low: float | None
-    high: float | None
-    n: int
-    insufficient: bool
-
-
-def sourcing_level_scores(
-    ranks: Sequence[int],
-    weights: Mapping[int, float] | None = None,
-) -> dict[int, float]:
-    """Score per rank: best (lowest) rank 1.0, worst 0.0, evenly spaced.
-
-    ``weights`` (rank -> raw score, higher is better, non-increasing as the rank
-    worsens) replaces the even spacing; it is rescaled so the ends stay 1 and 0.
-    """
-    ordered = sorted(set(ranks))
-    if len(ordered) < 2:
-        raise ValueError("need at least two sourcing ranks")
-    if weights is None:
-        last = len(ordered) - 1
-        return {rank: 1.0 - index / last for index, rank in enumerate(ordered)}
-    missing = [rank for rank in ordered if rank not in weights]
-    if missing:
-        raise ValueError(f"no weight for ranks {missing}")
-    raw = [float(weights[rank]) for rank in ordered]
-    if any(worse > better for better, worse in zip(raw, raw[1:], strict=False)):
-        raise ValueError("weights must not increase as the rank worsens")
-    best, worst = raw[0], raw[-1]
-    if best == worst:
-        raise ValueError("best and worst rank need different weights")
-    return {
-        rank: (w - worst) / (best - worst) for rank, w in zip(ordered, raw, strict=True)
-    }
-
-
-def sourcing_score(
-    claim_scores: Sequence[float],
-    *,
-    corpus_mean: float,
-    prior_strength: float = 5.0,
-    min_n: int = 5,
-    draws: int = 2000,
-    seed: int = 0,
-    confidence: float = 0.95,
-) -> ScoreEstimate:
-    """Mean claim score shrunk towards ``corpus_mean``, with a bootstrap interval.
-
-    value = (prior_strength * corpus_mean + sum(x)) / (prior_strength + n).  The
-    interval is the percentile interval of the same shrunk mean over ``draws``
-    resamples of the claims.  Claim scores take few distinct values, so a
-    resample is drawn as multinomial counts of those values: the same
-    distribution as resampling claims, in memory independent of n.
-    """
-    if prior_strength <= 0 or draws < 1 or not 0 < confidence < 1:
-        raise ValueError("need prior_strength > 0, draws >= 1, 0 < confidence < 1")
-    scores = np.asarray(claim_scores, dtype=float)
-    n = int(scores.size)
-    if n == 0 or n < min_n:
-        return ScoreEstimate(None, None, None, n, True)
-    prior_mass = prior_strength * corpus_mean
-    value = (prior_mass + float(scores.sum())) / (prior_strength + n)
-    distinct, counts = np.unique(scores, return_counts=True)
-    rng = np.random.default_rng(seed)
-    resampled = rng.multinomial(n, counts / n, size=draws)
-    shrunk = (prior_mass + resampled @ distinct) / (prior_strength + n)
-    tail = (1.0 - confidence) / 2
-    low, high = np.quantile(shrunk, [tail, 1.0 - tail])
-    return ScoreEstimate(value, float(low), float(high), n, False)
-
-
-def beta_cdf(x: float, a: float, b: float) -> float:
-    """Regularised incomplete beta I_x(a, b), the CDF of Beta(a, b) at x."""
-    if a <= 0 or b <= 0:
-        raise ValueError("a and b must be positive")
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    return float(special.betainc(a, b, x))
-
-
-def beta_quantile(p: float, a: float, b: float) -> float:
-    """Inverse of ``beta_cdf``: the p-quantile of Beta(a, b)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError("p must lie in [0, 1]")
-    if a <= 0 or b <= 0:
-        raise ValueError("a and b must be positive")
-    if p in (0.0, 1.0):
-        return p
-    return float(special.betaincinv(a, b, p))
-
-
-def accuracy_score(
-    supported: int, contradicted: int, *, confidence: float = 0.95
-) -> ScoreEstimate:
-    """Posterior Beta(1 + s, 1 + c) mean and equal-tailed credible interval."""
-    if supported < 0 or contradicted < 0 or not 0 < confidence < 1:
-        raise ValueError("counts must be >= 0 and 0 < confidence < 1")
-    a, b = 1.0 + supported, 1.0 + contradicted
-    tail = (1.0 - confidence) / 2
-    return ScoreEstimate(
-        value=a / (a + b),
-        low=beta_quantile(tail, a, b),
-        high=beta_quantile(1.0 - tail, a, b),
-        n=supported + contradicted,
-        insufficient=False,
-    )
-
-
 # --- Claims, outlets and sources ----------------------------------------------
 
 
@@ -181,10 +72,17 @@ def claim_score(claim: Claim, rules: SchemeRules) -> float | None:
     return rules.level_scores[claim.sourcing_rank]
 
 
+def mean_from_counts(counts: Mapping[float, int]) -> float | None:
+    """Mean of scores given as {score: count}; None when there are none."""
+    n, total = score_counts_sum(counts)
+    return total / n if n else None
+
+
 def corpus_mean(claims: Iterable[Claim], rules: SchemeRules) -> float | None:
     """Mean sourcing score of the scored claims; None when none is scored."""
-    scores = [s for s in (claim_score(c, rules) for c in claims) if s is not None]
-    return sum(scores) / len(scores) if scores else None
+    return mean_from_counts(
+        Counter(s for s in (claim_score(c, rules) for c in claims) if s is not None)
+    )
 
 
 def accuracy_targets(claim: Claim, rules: SchemeRules) -> tuple[bool, bool]:
@@ -219,7 +117,7 @@ class SubjectScore:
 @dataclass
 class _Tally:
     name: str
-    scores: list[float] = field(default_factory=list)
+    scores: Counter = field(default_factory=Counter)  # score -> claims
     supported: int = 0
     contradicted: int = 0
     evidence: dict[Hashable, None] = field(default_factory=dict)
@@ -228,7 +126,7 @@ class _Tally:
 
     def add(self, claim: Claim, score: float | None, blamed: bool) -> None:
         if score is not None:
-            self.scores.append(score)
+            self.scores[score] += 1
             self.sourcing_evidence[claim.id] = None
             self.evidence[claim.id] = None
         if blamed and claim.verdict in COUNTED_VERDICTS:
@@ -238,24 +136,36 @@ class _Tally:
             self.evidence[claim.id] = None
 
 
-def _subject_score(subject, tally: _Tally, mean: float, options: dict):
+def subject_score(
+    subject: Hashable,
+    name: str,
+    counts: Mapping[float, int],
+    supported: int,
+    contradicted: int,
+    *,
+    n: int,
+    mean: float,
+    options: dict,
+    evidence: tuple[tuple[Hashable, ...], ...] = ((), (), ()),
+) -> SubjectScore:
+    """One subject's scores from its sufficient statistics: the claims' score
+    counts, the verdict counts and ``n`` (distinct claims in evidence).
+    ``evidence`` is (all, sourcing, accuracy) claim ids, when kept."""
     confidence = options.get("confidence", 0.95)
-    counted = tally.supported + tally.contradicted
+    counted = supported + contradicted
     return SubjectScore(
         subject=subject,
-        name=tally.name,
-        sourcing=sourcing_score(tally.scores, corpus_mean=mean, **options),
-        accuracy=accuracy_score(
-            tally.supported, tally.contradicted, confidence=confidence
-        )
+        name=name,
+        sourcing=sourcing_from_counts(counts, corpus_mean=mean, **options),
+        accuracy=accuracy_score(supported, contradicted, confidence=confidence)
         if counted
         else None,
-        supported=tally.supported,
-        contradicted=tally.contradicted,
-        n=len(tally.evidence),
-        evidence=tuple(tally.evidence),
-        sourcing_evidence=tuple(tally.sourcing_evidence),
-        accuracy_evidence=tuple(tally.accuracy_evidence),
+        supported=supported,
+        contradicted=contradicted,
+        n=n,
+        evidence=evidence[0],
+        sourcing_evidence=evidence[1],
+        accuracy_evidence=evidence[2],
     )
 
 
@@ -266,18 +176,33 @@ def _score_subjects(
     options: dict,
 ) -> dict[Hashable, SubjectScore]:
     tallies: dict[Hashable, _Tally] = {}
-    all_scores: list[float] = []
+    all_scores: Counter = Counter()
     for subject, name, claim, blamed in assignments:
         tally = tallies.setdefault(subject, _Tally(name))
         score = claim_score(claim, rules)
         if score is not None:
-            all_scores.append(score)
+            all_scores[score] += 1
         # An opinion is blamed for nothing (accuracy_targets), so counts no verdict.
         tally.add(claim, score, blamed)
     if mean is None:
-        mean = sum(all_scores) / len(all_scores) if all_scores else 0.5
+        mean = mean_from_counts(all_scores)
+        mean = 0.5 if mean is None else mean
     return {
-        subject: _subject_score(subject, tally, mean, options)
+        subject: subject_score(
+            subject,
+            tally.name,
+            tally.scores,
+            tally.supported,
+            tally.contradicted,
+            n=len(tally.evidence),
+            mean=mean,
+            options=options,
+            evidence=(
+                tuple(tally.evidence),
+                tuple(tally.sourcing_evidence),
+                tuple(tally.accuracy_evidence),
+            ),
+        )
         for subject, tally in tallies.items()
         if tally.evidence
     }

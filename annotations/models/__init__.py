@@ -20,6 +20,10 @@ from annotations.models.gold import (
     GoldSpan,
 )
 from annotations.models.jobs import ExportJob, ImportJob, ImportUpload, TaskRecord
+from annotations.models.reliability import (
+    ReliabilityArticle,
+    ReliabilitySubjectArticle,
+)
 from annotations.models.reports import (
     METRIC_FIELDS,
     METRIC_KEY,
@@ -80,8 +84,10 @@ __all__ = [
     "AgreementReport",
     "AgreementArticleStats",
     "AgreementMetric",
+    "ReliabilityArticle",
     "ReliabilityReport",
     "ReliabilityScore",
+    "ReliabilitySubjectArticle",
     "ExportJob",
     "TaskRecord",
     "ImportJob",

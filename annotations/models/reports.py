@@ -232,7 +232,6 @@ class ReliabilityScore(models.Model):
     ci_high = models.FloatField(null=True, blank=True)
     n = models.PositiveIntegerField(default=0)
     insufficient = models.BooleanField(default=False)
-    evidence = DocumentField(default=list, blank=True)
 
     class Meta:
         ordering = ["report", "subject_kind", "metric", "-value"]

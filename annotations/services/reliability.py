@@ -1,10 +1,12 @@
 """Source reliability of a session: recompute and store the scores.
 
 What a recompute reads is in `reliability_inputs` (the best label of each
-claim), how it scores them in `reliability_scores` (the maths itself is in
-`annotations.metrics.reliability`). This module stores one `ReliabilityScore`
-row per (subject, metric) with the evidence it used. Scheduling (coalesced
-recomputes after writes) is in `recompute`, with the agreement's.
+claim), what it re-reads in `reliability_key` (per-article keys) and
+`reliability_refresh` (each article's share, summed), how it scores the sums in
+`reliability_scores` (the maths itself is in `annotations.metrics`). This
+module stores one `ReliabilityScore` row per (subject, metric); the evidence
+behind each is stored per article. Scheduling (coalesced recomputes after
+writes) is in `recompute`, with the agreement's.
 """
 
 from __future__ import annotations
@@ -28,16 +30,16 @@ from annotations.services.recompute import (
     session_changes_total,
 )
 from annotations.services.reliability_indicators import (
-    indicator_fingerprint_join,
-    indicator_inputs_load,
+    indicator_inputs,
     indicator_profiles_attach,
 )
-from annotations.services.reliability_inputs import (
-    reliability_fingerprint,
-    reliability_inputs_load,
+from annotations.services.reliability_key import (
+    article_keys,
+    reliability_context,
+    reliability_input_key,
 )
-from annotations.services.reliability_key import reliability_input_key
-from annotations.services.reliability_scores import reliability_compute
+from annotations.services.reliability_refresh import parts_refresh
+from annotations.services.reliability_scores import reliability_score_sums
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,6 @@ SCORE_FIELDS = (
     "ci_high",
     "n",
     "insufficient",
-    "evidence",
 )
 
 
@@ -143,6 +144,17 @@ def _unchanged(report: ReliabilityReport, input_key: str, input_changes: int):
     )
 
 
+def _store_report(report, payload, fingerprint, *, started, task_id) -> None:
+    report.fingerprint = fingerprint
+    report.payload = payload
+    report.excluded_count = payload["excluded"]["total"]
+    report.computed_at = timezone.now()
+    report.duration_ms = (time.perf_counter() - started) * 1000
+    if task_id:
+        report.task_id = task_id
+    report.save()
+
+
 def reliability_recompute(
     *,
     session_id: int,
@@ -152,10 +164,12 @@ def reliability_recompute(
 ) -> ReliabilityReport:
     """Recompute and store a session's reliability scores; no-op when unchanged.
 
-    Runs in one transaction holding the report row's lock, so concurrent runs
-    serialise and the second sees the first's fingerprint. Raises
-    AnnotationSession.DoesNotExist for an unknown session. ``timings``
-    receives each phase's milliseconds.
+    Re-reads only the articles whose key moved (all of them when ``force``)
+    and sums the stored shares of the others (`reliability_sums`). Runs in
+    one transaction holding the report row's lock, so concurrent runs
+    serialise and the second sees the first's keys; no write of a reviewer
+    waits on that lock. Raises AnnotationSession.DoesNotExist for an unknown
+    session. ``timings`` receives each phase's milliseconds.
     """
     started = time.perf_counter()
     lap = Lap(timings)
@@ -165,39 +179,37 @@ def reliability_recompute(
         report = ReliabilityReport.objects.select_for_update().get(
             session_id=session_id
         )
-        params = reliability_params()
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
-        input_key = reliability_input_key(session_id=session_id, params=params)
+        context = reliability_context(
+            session_id=session_id, params=reliability_params()
+        )
+        keys = article_keys(session_id=session_id, context=context)
+        input_key = reliability_input_key(context, keys)
         lap("lock_and_input_key")
         if not force and _unchanged(report, input_key, input_changes):
             return report  # the quick no-op: no span read
-        inputs = reliability_inputs_load(session_id=session_id)
-        indicators = indicator_inputs_load(session_id=session_id)
-        lap("load_inputs")
-        fingerprint = indicator_fingerprint_join(
-            reliability_fingerprint(inputs, params), indicators
+        sums, fingerprint, read = parts_refresh(
+            report=report, context=context, keys=keys, force=force, lap=lap
         )
-        lap("fingerprint")
         report.marked_stale = False
         report.input_changes = input_changes
         report.input_key = input_key
         if fingerprint == report.fingerprint and not force:
             report.save(update_fields=["marked_stale", "input_changes", "input_key"])
             return report
-        payload, rows = reliability_compute(inputs, params)
-        indicator_profiles_attach(payload, indicators)
+        payload, rows = reliability_score_sums(
+            sums,
+            rules=context.rules,
+            params=context.params,
+            context={"facts": context.facts, "warnings": context.warnings},
+        )
+        indicator_profiles_attach(payload, indicator_inputs(sums, context.questions))
         lap("compute")
+        payload["articles"] = {"total": len(keys), "read": read}
         payload["rows"] = _scores_store(report, rows, fingerprint)
         lap("store_scores")
-        report.fingerprint = fingerprint
-        report.payload = payload
-        report.excluded_count = payload["excluded"]["total"]
-        report.computed_at = timezone.now()
-        report.duration_ms = (time.perf_counter() - started) * 1000
-        if task_id:
-            report.task_id = task_id
-        report.save()
+        _store_report(report, payload, fingerprint, started=started, task_id=task_id)
         lap("store_report")
     return report
 

@@ -6,27 +6,25 @@ Disputed and unanswered articles are left out. A profile gives, per question
 and option, the share of the outlet's resolved articles with a Wilson 95%
 interval and `n` (e.g. the share of clickbait headlines is 1 - the share of
 `no` for `clickbait_headline`). The maths is `metrics.article_questions.
-option_shares`; `reliability.py` calls `indicator_inputs_load` (whose
-fingerprint joins the report's) and `indicator_profiles_attach`.
+option_shares`. Each article's resolved answers are part of its share of the
+report (`indicator_answers_load`, read with the article's claims); the
+recompute rebuilds the outlets' lists from the session sums
+(`indicator_inputs`) and calls `indicator_profiles_attach`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from annotations.metrics.article_questions import option_shares
-from annotations.models import AnnotationSession, Article
-from annotations.selectors import scheme_questions
+from annotations.metrics.reliability_sums import SessionSums
 from annotations.selectors.questions import (
     article_gold_answers,
     session_answers,
     session_gold_answers,
 )
-from annotations.services.reliability_inputs import outlet_label
 
 
 @dataclass
@@ -34,39 +32,41 @@ class IndicatorInputs:
     questions: list[dict]
     # {outlet label: {question code: [resolved answer per article]}}
     resolved: dict[str, dict[str, list[Any]]]
-    fingerprint: str
 
 
-def indicator_inputs_load(*, session_id: int) -> IndicatorInputs:
-    session = AnnotationSession.objects.get(pk=session_id)
-    questions = scheme_questions(session.scheme_id)
-    answers = session_answers(session_id=session_id)
-    gold = session_gold_answers(session_id=session_id)
-    articles = Article.objects.filter(sessionarticle__session_id=session_id)
-    resolved: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for article in (
-        articles.select_related("outlet")
-        .only("id", "external_id", "outlet__name")
-        .order_by("external_id")
-    ):
+def indicator_answers_load(
+    *, session_id: int, article_ids: list[int], questions: list[dict]
+) -> dict[int, dict[str, Any]]:
+    """{article_id: {question code: resolved answer}} of some articles."""
+    if not questions:
+        return {}
+    answers = session_answers(session_id=session_id, article_ids=article_ids)
+    gold = session_gold_answers(session_id=session_id, article_ids=article_ids)
+    resolved = {}
+    for article_id in sorted(set(answers) | set(gold)):
         decided = article_gold_answers(
             questions=questions,
-            by_reviewer=answers.get(article.pk, {}),
-            gold=gold.get(article.pk, {}),
+            by_reviewer=answers.get(article_id, {}),
+            gold=gold.get(article_id, {}),
         )
-        label = outlet_label(article)
-        for code, entry in decided.items():
-            resolved[label][code].append(entry["value"])
-    blob = json.dumps([questions, resolved], sort_keys=True, default=str)
+        if decided:
+            resolved[article_id] = {
+                code: entry["value"] for code, entry in sorted(decided.items())
+            }
+    return resolved
+
+
+def indicator_inputs(sums: SessionSums, questions: list[dict]) -> IndicatorInputs:
+    """The outlets' resolved answers, in article order, from the session sums."""
+    resolved: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for external_id in sorted(sums.answers):
+        label, answers = sums.answers[external_id]
+        for code, value in answers.items():
+            resolved[label][code].append(value)
     return IndicatorInputs(
         questions=questions,
         resolved={label: dict(codes) for label, codes in resolved.items()},
-        fingerprint=hashlib.sha256(blob.encode()).hexdigest(),
     )
-
-
-def indicator_fingerprint_join(fingerprint: str, inputs: IndicatorInputs) -> str:
-    return hashlib.sha256(f"{fingerprint}:{inputs.fingerprint}".encode()).hexdigest()
 
 
 def outlet_profile(inputs: IndicatorInputs, label: str) -> dict[str, Any]:

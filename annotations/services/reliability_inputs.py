@@ -6,12 +6,9 @@ cited sources are folded through the alias table before they are counted.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from annotations.metrics import reliability as rm
 from annotations.metrics.sources import normalise_aliases
@@ -100,7 +97,7 @@ class ClaimRow:
 @dataclass
 class Inputs:
     claims: list[ClaimRow]
-    excluded: Counter
+    excluded: dict[int, Counter]  # article id -> status -> units left out
     facts: dict[int, str]  # fact id -> label
     alias_table: dict[str, str]
     rules: rm.SchemeRules  # level scores and special codes of the session's scheme
@@ -125,7 +122,7 @@ def _level_scores(levels: list[tuple], warnings: list[str]) -> dict:
     return rm.sourcing_level_scores(ranks)
 
 
-def _scheme_rules(session: AnnotationSession, warnings: list[str]) -> rm.SchemeRules:
+def scheme_rules(session: AnnotationSession, warnings: list[str]) -> rm.SchemeRules:
     """What the session's scheme says about scoring: level scores, special codes."""
     levels = list(
         SourcingLevel.objects.filter(scheme_id=session.scheme_id).values_list(
@@ -207,11 +204,12 @@ def _gold_claims(
         "goldspan_id",
         goldspan__session_id=session_id,
         goldspan__is_current=True,
+        goldspan__article_id__in=list(articles),
     )
     claims, gold_members = [], []
     for gold in golds:
         if gold.decision == GoldSpan.Decision.REJECTED:
-            excluded["rejected"] += 1
+            excluded[gold.article_id]["rejected"] += 1
             continue
         unit = units_by_key.get((gold.article_id, gold.unit_key))
         members = gold_sources.get(gold.pk) or (
@@ -259,11 +257,11 @@ def _unit_claims(units, unit_spans, golden_keys, *, articles, keys, excluded):
         if (unit.article_id, unit.key) in golden_keys:
             continue
         if unit.status != AgreementStatus.AGREED:
-            excluded[unit.status] += 1
+            excluded[unit.article_id][unit.status] += 1
             continue
         consensus = unit_consensus(spans, keys)
         if consensus is None:
-            excluded["agreed_without_consensus"] += 1
+            excluded[unit.article_id]["agreed_without_consensus"] += 1
             continue
         claims.append(
             _claim_row(
@@ -282,13 +280,17 @@ def _unit_claims(units, unit_spans, golden_keys, *, articles, keys, excluded):
     return claims, unit_members
 
 
-def _session_rows(session_id: int) -> tuple[dict, list, list, dict]:
-    """(articles by id, current gold spans, units, unit member spans) of a session."""
+def _session_rows(session_id: int, article_ids) -> tuple[dict, list, list, dict]:
+    """(articles by id, current gold spans, units, unit member spans) of a
+    session, or of some of its articles (``article_ids``, None: all)."""
+    articles = Article.objects.filter(sessionarticle__session_id=session_id)
+    if article_ids is not None:
+        articles = articles.filter(pk__in=list(article_ids))
     articles = {
         article.pk: article
-        for article in Article.objects.filter(sessionarticle__session_id=session_id)
-        .select_related("outlet")
-        .only("pk", "external_id", "text", "outlet__name", "outlet_id")
+        for article in articles.select_related("outlet").only(
+            "pk", "external_id", "text", "outlet__name", "outlet_id"
+        )
     }
     golds = list(
         GoldSpan.objects.filter(
@@ -306,12 +308,23 @@ def _session_rows(session_id: int) -> tuple[dict, list, list, dict]:
         AgreementUnit.spans.through,
         "agreementunit_id",
         agreementunit__session_id=session_id,
+        agreementunit__article_id__in=list(articles),
     )
     return articles, golds, units, unit_spans
 
 
-def reliability_inputs_load(*, session_id: int) -> Inputs:
-    """The best label of every claim of the session, and what was left out.
+def session_aliases() -> dict[str, str]:
+    """The alias table, keys normalised (what cited sources are folded through)."""
+    return normalise_aliases(
+        dict(SourceAlias.objects.values_list("alias", "canonical"))
+    )
+
+
+def reliability_inputs_load(
+    *, session_id: int, article_ids: list[int] | None = None
+) -> Inputs:
+    """The best label of every claim of the session (or of ``article_ids``),
+    and what was left out.
 
     A current gold span wins (rejected gold is not a claim); otherwise an agreed
     unit contributes its members' shared labels. Pending and disputed units,
@@ -319,14 +332,12 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
     """
     session = AnnotationSession.objects.get(pk=session_id)
     warnings: list[str] = []
-    alias_table = normalise_aliases(
-        dict(SourceAlias.objects.values_list("alias", "canonical"))
-    )
+    alias_table = session_aliases()
     keys = SourceKeys(alias_table)
-    articles, golds, units, unit_spans = _session_rows(session_id)
+    articles, golds, units, unit_spans = _session_rows(session_id, article_ids)
     units_by_key = {(unit.article_id, unit.key): unit for unit in units}
     links, facts = _fact_links(golds)
-    excluded: Counter = Counter()
+    excluded: dict[int, Counter] = defaultdict(Counter)
     gold_claims, gold_members = _gold_claims(
         golds,
         units_by_key,
@@ -355,39 +366,9 @@ def reliability_inputs_load(*, session_id: int) -> Inputs:
         excluded=excluded,
         facts=facts,
         alias_table=alias_table,
-        rules=_scheme_rules(session, warnings),
+        rules=scheme_rules(session, warnings),
         warnings=warnings,
         gold_members=gold_members,
         unit_members=unit_members,
         article_keys={pk: article.external_id for pk, article in articles.items()},
     )
-
-
-def _canonical(value: Any) -> bytes:
-    """Canonical JSON (sorted keys, compact, UTF-8): the same data, the same bytes."""
-    return orjson.dumps(
-        value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str
-    )
-
-
-def reliability_fingerprint(inputs: Inputs, params: dict[str, Any]) -> str:
-    """sha256 of everything the scores depend on (canonical JSON)."""
-    data = {
-        "version": PAYLOAD_VERSION,
-        "params": params,
-        "levels": sorted(inputs.rules.level_scores.items()),
-        "unscored_claim_types": sorted(inputs.rules.unscored_claim_types),
-        "unsupported_rank": inputs.rules.unsupported_rank,
-        "aliases": sorted(inputs.alias_table.items()),
-        "claims": [row.evidence() for row in inputs.claims],
-        "excluded": sorted(inputs.excluded.items()),
-        "facts": sorted(inputs.facts.items()),
-        "gold_members": [
-            (gid, key, labels, [vars(m) for m in members])
-            for gid, key, labels, members in inputs.gold_members
-        ],
-        "unit_members": [
-            (uid, [vars(m) for m in members]) for uid, members in inputs.unit_members
-        ],
-    }
-    return hashlib.sha256(_canonical(data)).hexdigest()

@@ -3,6 +3,7 @@
 import pytest
 
 from annotations.models import ReliabilityScore, SourceAlias
+from annotations.selectors.reliability import score_evidence
 from annotations.services.reliability import reliability_recompute
 from tests.plugins.reliability import (
     A0,
@@ -15,6 +16,15 @@ from tests.plugins.reliability import (
 )
 
 UNKNOWN = "Unknown outlet ({})"
+
+
+def evidence(score: ReliabilityScore) -> list[dict]:
+    """The evidence behind one stored score (stored per article)."""
+    return score_evidence(
+        session_id=score.report.session_id,
+        kind=score.subject_kind,
+        subject_key=score.subject_key,
+    ).get(score.metric, [])
 
 
 def scores(report, kind, metric):
@@ -123,14 +133,14 @@ def test_contradicted_quote_lowers_the_named_official_not_the_outlet(scenario):
     mujahid_gold = scenario.gold[
         "The ceasefire that has been established has not been violated by us"
     ]
-    assert [e["gold_span_id"] for e in sources["zabihullah mujahid"].evidence] == [
+    assert [e["gold_span_id"] for e in evidence(sources["zabihullah mujahid"])] == [
         mujahid_gold.pk
     ]
     # 000's own voice: one supported unattributed claim, Beta(2, 1) = 2/3; the
     # contradicted quote does not count against it.
     own = outlets[UNKNOWN.format(A0)]
     assert own.value == pytest.approx(2 / 3) and own.n == 1
-    assert mujahid_gold.pk not in [e["gold_span_id"] for e in own.evidence]
+    assert mujahid_gold.pk not in [e["gold_span_id"] for e in evidence(own)]
     # Outlets whose verdicts are all on quoted claims have no accuracy.
     assert outlets[UNKNOWN.format(A2)].value is None
     assert outlets[UNKNOWN.format(A3)].value is None
@@ -155,7 +165,7 @@ def test_alias_table_merges_spellings_and_their_evidence(scenario):
         scenario.gold["Asif bluntly declared that “the talks are over,”"],
         scenario.gold['Khawaja Asif confirmed to Geo News that "the talks are over"'],
     ]
-    assert sorted(e["claim"] for e in merged.evidence) == sorted(
+    assert sorted(e["claim"] for e in evidence(merged)) == sorted(
         [f"unit:{agreed.pk}", *(f"gold:{g.pk}" for g in quoted)]
     )
 
@@ -244,7 +254,7 @@ def test_reviewers_agreement_with_gold_and_with_each_other(scenario):
     # comparisons each = 52; the five 002 units differ twice each: 42/52.
     assert peers["reviewer3"].value == pytest.approx(42 / 52)
     assert peers["reviewer3"].n == 52
-    misses = [e for e in gold["reviewer3"].evidence if not e["match"]]
+    misses = [e for e in evidence(gold["reviewer3"]) if not e["match"]]
     assert {e["gold_span_id"] for e in misses} == {
         g.pk for g in scenario.gold.values() if g.article.external_id == A2
     }
