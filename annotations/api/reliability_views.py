@@ -31,6 +31,7 @@ from annotations.models import (
 from annotations.selectors import offset_maps_for
 from annotations.selectors.reliability import score_evidence
 from annotations.services.recompute import reliability_recompute_request
+from annotations.services.reliability_indicators import outlets_with_indicators
 
 TAGS = ["reliability"]
 KINDS = tuple(ReliabilityScore.SubjectKind.values)
@@ -131,7 +132,7 @@ class ReliabilityReportView(ReliabilityMixin, APIView):
             {
                 "session": self.session.pk,
                 "report": report_meta(report),
-                "outlets": payload.get("outlets", []),
+                "outlets": outlets_with_indicators(payload),
                 "outlet_indicators": payload.get("outlet_indicators", []),
                 "cited_sources": payload.get("cited_sources", []),
                 "conflicts": payload.get("conflicts", []),

@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from annotations.models import (
@@ -67,33 +67,63 @@ def reliability_params() -> dict[str, Any]:
 # --- Storing ------------------------------------------------------------------
 
 
-# Report pk -> (fingerprint, {(kind, key, metric): row}) of the rows this
-# process last stored and committed for it. The rows are a deterministic
+# Report pk -> (fingerprint, {(kind, key, metric): (pk, values)}) of the rows
+# this process last stored and committed for it. The rows are a deterministic
 # function of the fingerprint, so while the report still carries that
-# fingerprint the stored rows equal these and need not be read back (their
-# evidence is most of the report's bytes).
-_stored_rows: dict[int, tuple[str, dict[tuple, dict]]] = {}
+# fingerprint (and as many rows) the stored rows equal these and need not be
+# read back.
+_stored_rows: dict[int, tuple[str, dict[tuple, tuple[int, tuple]]]] = {}
+
+IDENTITY = ("subject_kind", "subject_key", "metric")
 
 
-def _existing_rows(report: ReliabilityReport) -> dict[tuple, tuple[int, dict]]:
+def _existing_rows(report: ReliabilityReport) -> dict[tuple, tuple[int, tuple]]:
     """{identity: (pk, stored values)} of the report's rows, from memory when valid."""
     memo = _stored_rows.pop(report.pk, None)
-    if memo is not None and report.fingerprint and memo[0] == report.fingerprint:
-        pks = {
-            (kind, key, metric): pk
-            for kind, key, metric, pk in report.scores.values_list(
-                "subject_kind", "subject_key", "metric", "pk"
-            )
-        }
-        if pks.keys() == memo[1].keys():
-            return {identity: (pks[identity], memo[1][identity]) for identity in pks}
+    if (
+        memo is not None
+        and report.fingerprint
+        and memo[0] == report.fingerprint
+        and report.scores.count() == len(memo[1])
+    ):
+        return memo[1]
     return {
-        (s.subject_kind, s.subject_key, s.metric): (
-            s.pk,
-            {name: getattr(s, name) for name in SCORE_FIELDS},
-        )
-        for s in report.scores.all()
+        tuple(row[:3]): (row[3], tuple(row[4:]))
+        for row in report.scores.values_list(*IDENTITY, "pk", *SCORE_FIELDS)
     }
+
+
+UPDATE_SQL = """
+UPDATE {table} AS s SET
+    subject_label = v.subject_label, value = v.value, ci_low = v.ci_low,
+    ci_high = v.ci_high, n = v.n, insufficient = v.insufficient
+FROM unnest(
+    %s::bigint[], %s::text[], %s::float8[], %s::float8[], %s::float8[],
+    %s::int[], %s::bool[]
+) AS v(id, subject_label, value, ci_low, ci_high, n, insufficient)
+WHERE s.id = v.id
+"""
+
+
+def _rows_update(changed: list[tuple[int, tuple]]) -> None:
+    """Write changed rows [(pk, values)]: on PostgreSQL one UPDATE ... FROM
+    unnest() of one array per column (Django's bulk_update builds a CASE per
+    field and row: seconds for a few thousand rows), bulk_update elsewhere."""
+    if not changed:
+        return
+    if connection.vendor != "postgresql":
+        scores = [
+            ReliabilityScore(pk=pk, **dict(zip(SCORE_FIELDS, values, strict=True)))
+            for pk, values in changed
+        ]
+        ReliabilityScore.objects.bulk_update(scores, SCORE_FIELDS, batch_size=500)
+        return
+    rows = [(pk, *values) for pk, values in changed]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPDATE_SQL.format(table=ReliabilityScore._meta.db_table), columns
+        )
 
 
 def _scores_store(
@@ -101,39 +131,33 @@ def _scores_store(
 ) -> dict[str, int]:
     """Upsert rows on (kind, key, metric); delete subjects that vanished.
 
-    A changed row is updated in the fields that changed only (after a decision
-    the values move with the corpus mean, the evidence mostly does not).
+    Only changed rows are written (after a decision the values of every
+    scored subject move with the corpus mean; most rows of a large session are
+    insufficient and stay as they were).
     """
     existing = _existing_rows(report)
-    created, seen = [], set()
-    changed: dict[tuple[str, ...], list[ReliabilityScore]] = {}
+    created, changed, stored = [], [], {}
     for row in rows:
-        identity = (row["subject_kind"], row["subject_key"], row["metric"])
-        seen.add(identity)
+        identity = tuple(row[name] for name in IDENTITY)
+        values = tuple(row[name] for name in SCORE_FIELDS)
         if identity not in existing:
             created.append(ReliabilityScore(report=report, **row))
             continue
         pk, current = existing[identity]
-        fields = tuple(name for name in SCORE_FIELDS if current[name] != row[name])
-        if fields:
-            score = ReliabilityScore(pk=pk, report=report, **row)
-            changed.setdefault(fields, []).append(score)
-    vanished = [pk for identity, (pk, _) in existing.items() if identity not in seen]
+        stored[identity] = (pk, values)
+        if current != values:
+            changed.append((pk, values))
+    vanished = [pk for identity, (pk, _) in existing.items() if identity not in stored]
     if vanished:
         ReliabilityScore.objects.filter(pk__in=vanished).delete()
-    for fields, scores in changed.items():
-        ReliabilityScore.objects.bulk_update(scores, fields, batch_size=500)
-    if created:
-        ReliabilityScore.objects.bulk_create(created, batch_size=500)
-    stored = {(r["subject_kind"], r["subject_key"], r["metric"]): r for r in rows}
+    _rows_update(changed)
+    for score in ReliabilityScore.objects.bulk_create(created, batch_size=500):
+        identity = tuple(getattr(score, name) for name in IDENTITY)
+        stored[identity] = (score.pk, tuple(getattr(score, f) for f in SCORE_FIELDS))
     transaction.on_commit(
         lambda: _stored_rows.__setitem__(report.pk, (fingerprint, stored))
     )
-    return {
-        "created": len(created),
-        "updated": sum(len(scores) for scores in changed.values()),
-        "deleted": len(vanished),
-    }
+    return {"created": len(created), "updated": len(changed), "deleted": len(vanished)}
 
 
 def _unchanged(report: ReliabilityReport, input_key: str, input_changes: int):
@@ -155,6 +179,16 @@ def _store_report(report, payload, fingerprint, *, started, task_id) -> None:
     report.save()
 
 
+def _report_locked(session_id: int) -> ReliabilityReport:
+    """The report row, locked; its stored payload (megabytes in a large
+    session) is replaced, never read."""
+    return (
+        ReliabilityReport.objects.select_for_update()
+        .defer("payload")
+        .get(session_id=session_id)
+    )
+
+
 def reliability_recompute(
     *,
     session_id: int,
@@ -174,11 +208,11 @@ def reliability_recompute(
     started = time.perf_counter()
     lap = Lap(timings)
     AnnotationSession.objects.only("pk").get(pk=session_id)
-    ReliabilityReport.objects.get_or_create(session_id=session_id)
+    ReliabilityReport.objects.bulk_create(
+        [ReliabilityReport(session_id=session_id)], ignore_conflicts=True
+    )
     with transaction.atomic():
-        report = ReliabilityReport.objects.select_for_update().get(
-            session_id=session_id
-        )
+        report = _report_locked(session_id)
         # Counters first: a write landing after this read leaves us stale.
         input_changes = session_changes_total(session_id=session_id)
         context = reliability_context(

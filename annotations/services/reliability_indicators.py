@@ -81,11 +81,31 @@ def outlet_profile(inputs: IndicatorInputs, label: str) -> dict[str, Any]:
 
 
 def indicator_profiles_attach(payload: dict[str, Any], inputs: IndicatorInputs) -> None:
-    """Add `indicators` to each outlet summary and `outlet_indicators` (every
-    outlet with a resolved answer, scored claims or not) to the payload."""
-    for entry in payload.get("outlets", []):
-        entry["indicators"] = outlet_profile(inputs, entry["label"])
+    """Add `outlet_indicators` (every outlet with a resolved answer, scored
+    claims or not) and `indicators_none` (the profile of an outlet without
+    one) to the payload. `outlets_with_indicators` gives each outlet summary
+    its profile when the report is read: stored once per outlet instead of
+    in every summary (a corpus of 10,000 outlets without answers stored
+    27 MB of identical empty profiles)."""
     payload["outlet_indicators"] = [
         {"label": label, "indicators": outlet_profile(inputs, label)}
         for label in sorted(inputs.resolved)
+    ]
+    payload["indicators_none"] = outlet_profile(
+        IndicatorInputs(questions=inputs.questions, resolved={}), ""
+    )
+
+
+def outlets_with_indicators(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload's outlet summaries, each with its `indicators` profile."""
+    profiles = {
+        entry["label"]: entry["indicators"]
+        for entry in payload.get("outlet_indicators", [])
+    }
+    none = payload.get("indicators_none", {})
+    return [
+        {**entry, "indicators": profiles.get(entry["label"], none)}
+        if "indicators" not in entry
+        else entry
+        for entry in payload.get("outlets", [])
     ]
