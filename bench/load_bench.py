@@ -57,6 +57,18 @@ def parse_args() -> argparse.Namespace:
         "--database", default=os.environ.get("BENCH_DB", "wb_bench_load")
     )
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--template",
+        default="",
+        help="copy this database (a corpus of recompute_bench.py, e.g. the "
+        "one incremental_bench.py --reuse keeps) instead of loading a corpus",
+    )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="niceness of the Celery worker, as the Procfile starts it",
+    )
     args = parser.parse_args()
     if args.quick:
         args.articles, args.seconds = min(args.articles, 1000), min(args.seconds, 30)
@@ -171,7 +183,8 @@ def services_start(args, env: dict) -> tuple[subprocess.Popen, subprocess.Popen,
         cwd=ROOT, env=env,
     )  # fmt: skip
     worker = subprocess.Popen(
-        [PYTHON, "-m", "celery", "-A", "workbench", "worker", "--loglevel=WARNING",
+        ["nice", "-n", str(args.worker_nice),
+         PYTHON, "-m", "celery", "-A", "workbench", "worker", "--loglevel=WARNING",
          "--concurrency=1", "--without-gossip", "--without-mingle",
          "-Q", env["CELERY_QUEUE"], "-n", f"loadbench-{os.getpid()}@%h"],
         cwd=ROOT, env=env,
@@ -215,7 +228,8 @@ def report(args, results: Results, elapsed: float, deadlock_count: int, state: s
     print(
         f"\nLoad bench: {args.articles:,} articles x 3 reviewers x 30 spans, "
         f"{args.reviewers} simulated reviewers for {elapsed:.0f} s, gunicorn -w "
-        f"{args.workers}, 1 Celery worker, {os.cpu_count()} CPUs; {load_average()}"
+        f"{args.workers}, 1 Celery worker (nice {args.worker_nice}), "
+        f"{os.cpu_count()} CPUs; {load_average()}"
     )
     for label, values in rows:
         print(
@@ -245,7 +259,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "workbench.settings",
     }
     os.environ.update(env)
-    database_recreate(args.server, args.database)
+    database_recreate(args.server, args.database, template=args.template)
     import django
 
     django.setup()
@@ -253,7 +267,13 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    session_id = corpus_load(args.articles, 30)
+    if args.template:
+        from annotations.models import AnnotationSession, SessionArticle
+
+        session_id = AnnotationSession.objects.order_by("pk").last().pk
+        args.articles = SessionArticle.objects.filter(session_id=session_id).count()
+    else:
+        session_id = corpus_load(args.articles, 30)
     tokens, texts = crowd_add(session_id, args.reviewers)
     print(f"corpus loaded in {time.perf_counter() - started:.0f} s")
     server, worker, port = services_start(args, env)

@@ -45,11 +45,15 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def database_recreate(server: str, name: str, *, drop_only: bool = False) -> None:
+def database_recreate(
+    server: str, name: str, *, drop_only: bool = False, template: str = ""
+) -> None:
+    """Drop and create database `name` (a copy of `template` when given)."""
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            connection.execute(f'CREATE DATABASE "{name}"{copy}')
 
 
 @contextmanager
