@@ -135,13 +135,17 @@ def _hwm_mb(pid: int) -> float:
 def _workers_cold(
     session_id: int, count: int, *, redis_url: str, database_url: str, draws: int
 ) -> tuple[float, float, float]:
-    """(seconds, load before, peak RSS MB of a worker) of a cold recompute sent
-    to ``count`` fresh worker processes."""
+    """(seconds, load before, peak RSS MB of a worker, seconds until the
+    reliability report is fresh too) of a cold recompute sent to ``count``
+    fresh worker processes."""
     from celery import Celery
+    from django.utils import timezone
 
-    from annotations.models import AgreementReport
+    from annotations.models import AgreementReport, ReliabilityReport
 
-    queue = f"bench_incremental_{os.getpid()}"
+    # A queue of this run's own: a task left by the previous run (the
+    # reliability recompute its reduce scheduled) must not run in this one.
+    queue = f"bench_incremental_{os.getpid()}_{count}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -172,7 +176,8 @@ def _workers_cold(
                 raise RuntimeError("the workers did not answer")
         _forget(session_id)
         load = _load()
-        started = time.perf_counter()
+        started, sent_at = time.perf_counter(), timezone.now()
+        agreement_s = None
         app.send_task(
             "annotations.recompute_agreement",
             kwargs={"session_id": session_id, "bootstrap_draws": draws},
@@ -189,8 +194,13 @@ def _workers_cold(
             report = AgreementReport.objects.filter(
                 session_id=session_id, article__isnull=True, computed_at__isnull=False
             ).first()
-            if report is not None and not report.stale:
-                return time.perf_counter() - started, load, peak
+            if agreement_s is None and report is not None and not report.stale:
+                agreement_s = time.perf_counter() - started
+            reliability = ReliabilityReport.objects.filter(
+                session_id=session_id, computed_at__gte=sent_at
+            ).first()
+            if agreement_s is not None and reliability and not reliability.stale:
+                return agreement_s, load, peak, time.perf_counter() - started
             time.sleep(0.5)
     finally:
         for worker in workers:
@@ -211,7 +221,7 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, list[float]]:
     if args.redis:
         database_url = os.environ["DATABASE_URL"]
         for count in (1, 2):
-            seconds, load, peak = _workers_cold(
+            seconds, load, peak, with_reliability = _workers_cold(
                 session_id,
                 count,
                 redis_url=args.redis,
@@ -220,6 +230,7 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, list[float]]:
             )
             figures[f"cold_{count}w_s"] = [seconds, load]
             figures[f"rss_worker_{count}w_mb"] = [peak, load]
+            figures[f"cold_reliability_{count}w_s"] = [with_reliability, load]
     figures.update(_in_process(session_id, args.draws))
     return figures
 
@@ -248,7 +259,10 @@ def _in_process(session_id: int, draws: int) -> dict[str, list[float]]:
 
     figures = {}
     figures["first_run_s"] = list(_timed(agreement))
-    reliability_recompute(session_id=session_id)
+    figures["reliability_forced_s"] = list(
+        _timed(lambda: reliability_recompute(session_id=session_id, force=True))
+    )
+    figures["rss_after_reliability_forced_mb"] = [_peak_rss_mb(), _load()]
     figures["noop_s"] = list(_timed(agreement))
     figures["reliability_noop_s"] = list(
         _timed(lambda: reliability_recompute(session_id=session_id))
@@ -325,10 +339,14 @@ def _decision_timed(session_id: int, agreement) -> list[float] | None:
 ROWS = (
     ("cold_1w_s", "cold recompute, 1 worker process"),
     ("cold_2w_s", "cold recompute, 2 worker processes"),
+    ("cold_reliability_1w_s", "cold, then reliability fresh too, 1 worker"),
+    ("cold_reliability_2w_s", "cold, then reliability fresh too, 2 workers"),
     ("rss_worker_1w_mb", "worker peak RSS, 1 worker (MB)"),
     ("rss_worker_2w_mb", "worker peak RSS, 2 workers (MB, largest)"),
     ("first_run_s", "first run of a fresh process (a no-op)"),
     ("noop_s", "agreement no-op"),
+    ("reliability_forced_s", "reliability forced (every article re-read)"),
+    ("rss_after_reliability_forced_mb", "peak RSS after it, in process (MB)"),
     ("reliability_noop_s", "reliability no-op"),
     ("edit_first_s", "first edit -> fresh in a fresh process (builds the state)"),
     ("edit_fresh_s", "one span edit -> session report fresh (median of 3)"),
