@@ -129,6 +129,7 @@ class Results:
         self.slow: list[tuple[float, float]] = []  # (seconds since start, ms)
         self.started = time.perf_counter()
         self.measure_from = self.started  # requests sent earlier are warm-up
+        self.worker_cpu, self.realigned = 0.0, 0
 
     def add(self, kind: str, ms: float, error: str | None, sent: float) -> None:
         """Count an answer; its time only once the warm-up is over (errors always)."""
@@ -244,6 +245,32 @@ def cold_recompute_queue(session_id: int) -> str:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, living ones
+    read from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def articles_realigned(since) -> int:
+    """Article agreement reports written since `since` (the cold run's progress)."""
+    from annotations.models import AgreementReport
+
+    return AgreementReport.objects.filter(
+        article__isnull=False, computed_at__gte=since
+    ).count()
+
+
 def recompute_state(task_id: str) -> str:
     from annotations.services.queue import task_record_get, task_state
 
@@ -274,6 +301,10 @@ def report(args, results: Results, elapsed: float, deadlock_count: int, state: s
         )
     print(f"  errors {len(results.errors)}; deadlocks {deadlock_count}")
     print(f"  cold recompute at the end of the run: {state}")
+    print(
+        f"  worker CPU during the run {results.worker_cpu:.0f} s; "
+        f"articles realigned {results.realigned:,}"
+    )
     p99 = percentile(saves, 0.99)
     verdict = "met" if p99 < TARGET_P99_SAVE_MS and not results.errors else "missed"
     print(f"  target p99 save < {TARGET_P99_SAVE_MS} ms, 0 errors: {verdict}")
@@ -303,6 +334,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
     started = time.perf_counter()
     if args.template:
         from annotations.models import AnnotationSession, SessionArticle
@@ -331,12 +364,15 @@ def main() -> None:
             )
             for i, client in enumerate(clients)
         ]
-        begun = time.perf_counter()
+        begun, begun_at = time.perf_counter(), timezone.now()
+        cpu_before = cpu_seconds(worker.pid)
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - begun
+        results.worker_cpu = cpu_seconds(worker.pid) - cpu_before
+        results.realigned = articles_realigned(begun_at)
         deadlock_count = deadlocks(args.server, args.database) - before
         report(args, results, elapsed, deadlock_count, recompute_state(cold_task))
     finally:
