@@ -7,12 +7,14 @@ times:
 
 - with ``--redis`` (a Redis URL): a cold recompute (every derived row
   deleted) sent to 1 and then 2 real `celery worker` processes
-  (``--concurrency=1`` each, fresh processes each run), from send to the
-  session report fresh, with the workers' peak RSS;
+  (``--concurrency=1`` each, fresh processes each run, a queue of each run's
+  own), from send to the session report fresh and on to the reliability
+  report fresh, with the workers' peak RSS over both;
 - in this process (the worker's code, no debounce): the first run of a fresh
   process (it reads every stored statistic and builds the reduction state),
-  the no-op, one span edit -> session report fresh (median of 3), one
-  adjudication -> reliability fresh, and the peak RSS.
+  a forced reliability recompute (every article re-read), the no-ops, one
+  span edit -> session report fresh (median of 3), one adjudication ->
+  agreement and reliability fresh, and the peak RSS.
 
 Prints a table with the load average before each figure (the machine may be
 shared). Run from the project root:

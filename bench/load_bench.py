@@ -4,12 +4,16 @@ Creates its own database (default ``wb_bench_load``), loads the corpus of
 ``recompute_bench.py`` (ARTICLES articles x 3 reviewers x 30 spans), adds
 REVIEWERS more reviewers with API tokens, starts gunicorn (4 sync workers,
 DEBUG=false) and one Celery worker, queues a cold (forced) agreement recompute
-of the whole session, and while it runs lets every simulated reviewer save a
-span every --save-every seconds and open an article (with its spans) every
---open-every seconds on average, Poisson arrivals (open loop: a slow answer
-does not delay the next arrival), for --seconds. Prints p50/p95/p99 of span
+of the whole session (the worker at ``--worker-nice``, 10 as in the
+Procfile; the bench's Redis queue cleared first), and while it runs lets
+every simulated reviewer save a span every --save-every seconds and open an
+article (with its spans) every --open-every seconds on average, Poisson arrivals (open loop: a slow answer
+does not delay the next arrival), for --warmup seconds untimed and then
+--seconds timed. ``--template DB`` copies a kept corpus instead of loading
+one; ``--no-recompute`` gives the baseline. Prints p50/p95/p99 of span
 saves and article opens, the errors, PostgreSQL's deadlock count over the run
-(pg_stat_database) and whether the cold recompute was still running.
+(pg_stat_database), whether the cold recompute was still running, the
+worker's CPU time and the articles realigned during the run.
 
 Run from the project root:
     .venv/bin/python bench/load_bench.py [--articles 10000] [--seconds 120]
