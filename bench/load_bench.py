@@ -7,8 +7,9 @@ DEBUG=false) and one Celery worker, queues a cold (forced) agreement recompute
 of the whole session (the worker at ``--worker-nice``, 10 as in the
 Procfile; the bench's Redis queue cleared first), and while it runs lets
 every simulated reviewer save a span every --save-every seconds and open an
-article (with its spans) every --open-every seconds on average, Poisson arrivals (open loop: a slow answer
-does not delay the next arrival), for --warmup seconds untimed and then
+article (with its spans) every --open-every seconds on average, Poisson
+arrivals (open loop: a slow answer does not delay the next arrival), for
+--warmup seconds untimed and then
 --seconds timed. ``--template DB`` copies a kept corpus instead of loading
 one; ``--no-recompute`` gives the baseline. Prints p50/p95/p99 of span
 saves and article opens, the errors, PostgreSQL's deadlock count over the run
