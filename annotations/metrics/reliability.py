@@ -115,8 +115,10 @@ class SubjectScore:
 
 
 @dataclass
-class _Tally:
-    name: str
+class Tally:
+    """One subject's claims: score counts, verdicts counted against it, evidence."""
+
+    name: str = ""
     scores: Counter = field(default_factory=Counter)  # score -> claims
     supported: int = 0
     contradicted: int = 0
@@ -124,16 +126,22 @@ class _Tally:
     sourcing_evidence: dict[Hashable, None] = field(default_factory=dict)
     accuracy_evidence: dict[Hashable, None] = field(default_factory=dict)
 
-    def add(self, claim: Claim, score: float | None, blamed: bool) -> None:
+    def add(self, claim: Claim, score: float | None, blamed: bool) -> list[str]:
+        """Count one claim (its score, its verdict if it counts against this
+        subject); the metrics it fed, "sourcing" and/or "accuracy"."""
+        fed = []
         if score is not None:
             self.scores[score] += 1
             self.sourcing_evidence[claim.id] = None
             self.evidence[claim.id] = None
+            fed.append("sourcing")
         if blamed and claim.verdict in COUNTED_VERDICTS:
             self.supported += claim.verdict == "supported"
             self.contradicted += claim.verdict == "contradicted"
             self.accuracy_evidence[claim.id] = None
             self.evidence[claim.id] = None
+            fed.append("accuracy")
+        return fed
 
 
 def subject_score(
@@ -175,10 +183,10 @@ def _score_subjects(
     mean: float | None,
     options: dict,
 ) -> dict[Hashable, SubjectScore]:
-    tallies: dict[Hashable, _Tally] = {}
+    tallies: dict[Hashable, Tally] = {}
     all_scores: Counter = Counter()
     for subject, name, claim, blamed in assignments:
-        tally = tallies.setdefault(subject, _Tally(name))
+        tally = tallies.setdefault(subject, Tally(name))
         score = claim_score(claim, rules)
         if score is not None:
             all_scores[score] += 1

@@ -9,14 +9,14 @@ fact claims (few) that TruthFinder and the conflicts read. One article's share
 is a plain JSON document (``article_stats`` builds it in the service); this
 module adds and subtracts such documents and scores the sums. No Django.
 
-Document layout (lists, so JSON keeps integer ranks):
+Document layout (lists of pairs, so JSON keeps the numbers' type):
 
 * ``external_id``, ``outlet`` (label), ``answers`` ({question code: value});
 * ``claims``: [total, from_gold, from_consensus]; ``excluded``: {status: n};
-* ``levels``: [[rank, n]] of every scored claim (the corpus mean);
+* ``scores``: [[level score, n]] of every scored claim (the corpus mean);
 * ``outlets``: {label: tally}; ``sources``: {stored key: {"tally", "name",
   "label", "article_id" (vague sources only), "spelling"}}, where
-  ``tally = [[[rank, n]], supported, contradicted, claims]``;
+  ``tally = [[[level score, n]], supported, contradicted, claims]``;
 * ``gold``, ``peer``: [[reviewer, dimension, matches, n]];
   ``pairs``: [[first, second, dimension, matches, n]];
 * ``facts``: [[fact_id, value, claim_id, article_id, outlet, cited_source,
@@ -39,17 +39,17 @@ DIMENSIONS = ("claim_type", "sourcing_quality", "cited_source")
 
 @dataclass
 class SubjectSum:
-    levels: Counter = field(default_factory=Counter)  # sourcing rank -> claims
+    scores: Counter = field(default_factory=Counter)  # level score -> claims
     supported: int = 0
     contradicted: int = 0
     n: int = 0  # distinct claims in evidence
 
     def add(self, tally: list, sign: int) -> None:
-        levels, supported, contradicted, n = tally
-        for rank, count in levels:
-            self.levels[rank] += sign * count
-            if not self.levels[rank]:
-                del self.levels[rank]
+        scores, supported, contradicted, n = tally
+        for score, count in scores:
+            self.scores[score] += sign * count
+            if not self.scores[score]:
+                del self.scores[score]
         self.supported += sign * supported
         self.contradicted += sign * contradicted
         self.n += sign * n
@@ -85,7 +85,7 @@ class SessionSums:
 
     claims: list[int] = field(default_factory=lambda: [0, 0, 0])
     excluded: Counter = field(default_factory=Counter)
-    levels: Counter = field(default_factory=Counter)
+    scores: Counter = field(default_factory=Counter)  # level score -> claims
     outlets: dict[str, SubjectSum] = field(default_factory=dict)
     sources: dict[str, SourceSum] = field(default_factory=dict)
     gold: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
@@ -104,9 +104,9 @@ class SessionSums:
         for status, count in doc["excluded"].items():
             self.excluded[status] += sign * count
         self.excluded = +self.excluded
-        for rank, count in doc["levels"]:
-            self.levels[rank] += sign * count
-        self.levels = +self.levels
+        for score, count in doc["scores"]:
+            self.scores[score] += sign * count
+        self.scores = +self.scores
         for label, tally in doc["outlets"].items():
             self._subject_add(self.outlets, label, SubjectSum(), tally, sign)
         for key, entry in doc["sources"].items():
@@ -141,8 +141,8 @@ class SessionSums:
             return None
         return subject
 
-    def corpus_mean(self, rules: rm.SchemeRules) -> float | None:
-        return rm.mean_from_counts(score_counts(self.levels, rules))
+    def corpus_mean(self) -> float | None:
+        return rm.mean_from_counts(self.scores)
 
     def fact_claims(self) -> list[tuple[int, rm.Claim, dict]]:
         """(fact id, claim with the value, reporter fields) in article order."""
@@ -156,16 +156,8 @@ class SessionSums:
         return out
 
 
-def score_counts(levels: Mapping[int, int], rules: rm.SchemeRules) -> Counter:
-    """{score: claims} of {sourcing rank: claims} (equal scores merge)."""
-    counts: Counter = Counter()
-    for rank, count in levels.items():
-        counts[rules.level_scores[rank]] += count
-    return counts
-
-
 def subject_scores(
-    sums: SessionSums, rules: rm.SchemeRules, mean: float, options: dict
+    sums: SessionSums, mean: float, options: dict
 ) -> tuple[dict[str, rm.SubjectScore], dict[SourceKey, tuple]]:
     """(outlet label -> score, source -> (stored key, its sum, score)) of the
     sums. A source's score is named by its normalised key (the ranking's tie
@@ -174,7 +166,7 @@ def subject_scores(
         label: rm.subject_score(
             label,
             label,
-            score_counts(s.levels, rules),
+            s.scores,
             s.supported,
             s.contradicted,
             n=s.n,
@@ -192,7 +184,7 @@ def subject_scores(
             rm.subject_score(
                 subject,
                 s.label,
-                score_counts(s.levels, rules),
+                s.scores,
                 s.supported,
                 s.contradicted,
                 n=s.n,

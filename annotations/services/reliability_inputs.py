@@ -39,11 +39,11 @@ from annotations.services.schemes import (
 PAYLOAD_VERSION = 1
 
 
-def outlet_label(article: Article) -> str:
+def outlet_label(outlet_name: str | None, external_id: str) -> str:
     """The outlet subject of an article; each unknown-outlet article is its own."""
-    if article.outlet_id is not None:
-        return article.outlet.name
-    return f"Unknown outlet ({article.external_id})"
+    if outlet_name is not None:
+        return outlet_name
+    return f"Unknown outlet ({external_id})"
 
 
 # --- Inputs -------------------------------------------------------------------
@@ -159,7 +159,9 @@ def _claim_row(
         claim=rm.Claim(
             id=row_id,
             article_id=article.pk,
-            outlet=outlet_label(article),
+            outlet=outlet_label(
+                article.outlet.name if article.outlet_id else None, article.external_id
+            ),
             cited_source=labels["cited_source"],
             claim_type=labels["claim_type"].code,
             sourcing_rank=level.rank,
@@ -321,10 +323,15 @@ def session_aliases() -> dict[str, str]:
 
 
 def reliability_inputs_load(
-    *, session_id: int, article_ids: list[int] | None = None
+    *,
+    session_id: int,
+    article_ids: list[int] | None = None,
+    alias_table: dict[str, str] | None = None,
+    rules: rm.SchemeRules | None = None,
 ) -> Inputs:
     """The best label of every claim of the session (or of ``article_ids``),
-    and what was left out.
+    and what was left out. ``alias_table`` and ``rules``: what the caller
+    already read (a chunked recompute reads them once); None reads them.
 
     A current gold span wins (rejected gold is not a claim); otherwise an agreed
     unit contributes its members' shared labels. Pending and disputed units,
@@ -332,7 +339,10 @@ def reliability_inputs_load(
     """
     session = AnnotationSession.objects.get(pk=session_id)
     warnings: list[str] = []
-    alias_table = session_aliases()
+    if alias_table is None:
+        alias_table = session_aliases()
+    if rules is None:
+        rules = scheme_rules(session, warnings)
     keys = SourceKeys(alias_table)
     articles, golds, units, unit_spans = _session_rows(session_id, article_ids)
     units_by_key = {(unit.article_id, unit.key): unit for unit in units}
@@ -366,7 +376,7 @@ def reliability_inputs_load(
         excluded=excluded,
         facts=facts,
         alias_table=alias_table,
-        rules=scheme_rules(session, warnings),
+        rules=rules,
         warnings=warnings,
         gold_members=gold_members,
         unit_members=unit_members,

@@ -35,12 +35,13 @@ from annotations.models import (
 from annotations.selectors import scheme_questions
 from annotations.services.reliability_inputs import (
     PAYLOAD_VERSION,
+    outlet_label,
     scheme_rules,
     session_aliases,
 )
 from annotations.services.reliability_parts import canonical
 
-PARTS_VERSION = 1  # bump when the per-article documents change shape
+PARTS_VERSION = 2  # bump when the per-article documents change shape
 
 
 @dataclass
@@ -109,10 +110,8 @@ def _grouped(rows, article_field: str) -> dict[int, tuple]:
     }
 
 
-def article_keys(
-    *, session_id: int, context: Context
-) -> dict[int, tuple[str, str, str]]:
-    """{article_id: (key, outlet label, external id)} of the session's articles."""
+def article_keys(*, session_id: int, context: Context) -> dict[int, tuple[str, str]]:
+    """{article_id: (key, outlet label)} of the session's articles."""
     reports = {
         article_id: (fingerprint, computed_at)
         for article_id, fingerprint, computed_at in AgreementReport.objects.filter(
@@ -130,12 +129,12 @@ def article_keys(
     ).values_list(
         "article_id", "changes", "article__external_id", "article__outlet__name"
     ):
-        label = outlet if outlet is not None else f"Unknown outlet ({external_id})"
+        label = outlet_label(outlet, external_id)
         blob = (
             f"{context.articles_hash}|{changes}|{reports.get(article_id)}|{label}|"
             f"{golds.get(article_id)}|{links.get(article_id)}"
         )
-        keys[article_id] = (hashlib.sha1(blob.encode()).hexdigest(), label, external_id)
+        keys[article_id] = (hashlib.sha1(blob.encode()).hexdigest(), label)
     return keys
 
 

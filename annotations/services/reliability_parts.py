@@ -49,32 +49,10 @@ class ArticleParts:
     digest: str = ""
 
 
-class _Tally:
-    def __init__(self) -> None:
-        self.levels: Counter = Counter()
-        self.supported = self.contradicted = self.n = 0
-
-    def feed(self, rank: int | None, verdict: str | None, blamed: bool) -> list[str]:
-        """Count one claim; the metrics it fed."""
-        metrics = []
-        if rank is not None:
-            self.levels[rank] += 1
-            metrics.append("sourcing")
-        if blamed and verdict in rm.COUNTED_VERDICTS:
-            self.supported += verdict == "supported"
-            self.contradicted += verdict == "contradicted"
-            metrics.append("accuracy")
-        self.n += bool(metrics)
-        return metrics
-
-    def doc(self) -> list:
-        levels = sorted(self.levels.items())
-        return [
-            [list(item) for item in levels],
-            self.supported,
-            self.contradicted,
-            self.n,
-        ]
+def _tally_doc(tally: rm.Tally) -> list:
+    """A subject's tally as the share document keeps it."""
+    scores = [list(item) for item in sorted(tally.scores.items())]
+    return [scores, tally.supported, tally.contradicted, len(tally.evidence)]
 
 
 def stored_source_key(key, external_id: str) -> str:
@@ -85,23 +63,23 @@ def stored_source_key(key, external_id: str) -> str:
 
 def _claims_feed(part: ArticleParts, rows: list[ClaimRow], inputs: Inputs) -> dict:
     """Outlet and source tallies of an article's claims; fills part.claims."""
-    rules, outlets, sources = inputs.rules, defaultdict(_Tally), {}
-    levels: Counter = Counter()
+    rules, outlets, sources = inputs.rules, defaultdict(rm.Tally), {}
+    scores: Counter = Counter()
     for row in rows:
         claim = row.claim
-        rank = claim.sourcing_rank if rm.claim_score(claim, rules) is not None else None
-        if rank is not None:
-            levels[rank] += 1
+        score = rm.claim_score(claim, rules)
+        if score is not None:
+            scores[score] += 1
         blame_source, blame_outlet = rm.accuracy_targets(claim, rules)
         used = [
             [OUTLET, claim.outlet, m]
-            for m in outlets[claim.outlet].feed(rank, claim.verdict, blame_outlet)
+            for m in outlets[claim.outlet].add(claim, score, blame_outlet)
         ]
         key = source_key(claim.cited_source, claim.article_id, inputs.alias_table)
         if key is not None:
             stored = stored_source_key(key, part.external_id)
-            entry = sources.setdefault(stored, [key, _Tally(), None])
-            fed = entry[1].feed(rank, claim.verdict, blame_source)
+            entry = sources.setdefault(stored, [key, rm.Tally(), None])
+            fed = entry[1].add(claim, score, blame_source)
             if fed and entry[2] is None:
                 entry[2] = claim.cited_source
             used += [[CITED_SOURCE, stored, m] for m in fed]
@@ -111,18 +89,18 @@ def _claims_feed(part: ArticleParts, rows: list[ClaimRow], inputs: Inputs) -> di
             part.claims.append({**row.evidence(), "used": used})
             part.subjects.update((kind, key) for kind, key, _ in used)
     return {
-        "levels": [list(item) for item in sorted(levels.items())],
-        "outlets": {label: t.doc() for label, t in outlets.items() if t.n},
+        "scores": [list(item) for item in sorted(scores.items())],
+        "outlets": {label: _tally_doc(t) for label, t in outlets.items() if t.evidence},
         "sources": {
             stored: {
-                "tally": tally.doc(),
+                "tally": _tally_doc(tally),
                 "name": key.name,
                 "label": key.label,
                 "article_id": key.article_id,
                 "spelling": spelling,
             }
             for stored, (key, tally, spelling) in sources.items()
-            if tally.n
+            if tally.evidence
         },
     }
 

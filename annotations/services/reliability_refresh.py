@@ -110,7 +110,7 @@ def parts_refresh(
     *,
     report: ReliabilityReport,
     context: Context,
-    keys: dict[int, tuple[str, str, str]],
+    keys: dict[int, tuple[str, str]],
     force: bool,
     lap: Callable[[str], None],
 ) -> tuple[SessionSums, str, int]:
@@ -134,7 +134,12 @@ def parts_refresh(
     for article_id in vanished:
         digests.pop(article_id)
     for chunk in _chunks(changed):
-        inputs = reliability_inputs_load(session_id=session_id, article_ids=chunk)
+        inputs = reliability_inputs_load(
+            session_id=session_id,
+            article_ids=chunk,
+            alias_table=context.alias_table,
+            rules=context.rules,
+        )
         answers = indicator_answers_load(
             session_id=session_id, article_ids=chunk, questions=context.questions
         )

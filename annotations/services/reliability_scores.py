@@ -239,11 +239,9 @@ def reliability_score_sums(
 
     ``context``: ``facts`` (fact id -> label) and ``warnings`` of the load.
     """
-    mean = sums.corpus_mean(rules)
+    mean = sums.corpus_mean()
     options = dict(params)
-    outlets, sources = subject_scores(
-        sums, rules, 0.5 if mean is None else mean, options
-    )
+    outlets, sources = subject_scores(sums, 0.5 if mean is None else mean, options)
     fact_claims = sums.fact_claims()
     facts = _facts(fact_claims)
     truth = cm.truthfinder(facts)
