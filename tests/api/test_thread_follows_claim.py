@@ -1,8 +1,6 @@
 """A unit's discussion thread (comments and read markers) stays with its claim
 when a recompute re-keys the unit, as its gold decision does."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from annotations.models import AgreementUnit, CommentReadMarker, GoldSpan, UnitComment
@@ -11,15 +9,13 @@ from annotations.services.adjudication import gold_decide
 from annotations.services.agreement import agreement_recompute
 from annotations.services.agreement_types import SpanRow, UnitData
 from annotations.services.discussion_follow import thread_targets
-from annotations.services.review import review_state_set
 from annotations.services.spans import annotation_delete, annotation_update
 from tests.conftest import api_client_for
-from tests.factories import ArticleFactory, session_with_team
-from tests.plugins.adjudication import TALKS, make_span
+from tests.plugins.adjudication import TALKS_TEXT, disputed_claim
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "Asif 😀 said “the talks are over” on Friday in Istanbul, officials said."
+TEXT = TALKS_TEXT
 
 
 @pytest.fixture
@@ -27,29 +23,8 @@ def discussed(reviewer_a, reviewer_b, reviewer_c, adjudicator, staff, monkeypatc
     """Three reviewers disagree on one claim; its unit has a two-comment thread
     that the staff member has read up to the first comment."""
     monkeypatch.setattr(recompute, "agreement_enqueue", lambda **kwargs: None)
-    article = ArticleFactory(external_id="talks", text=TEXT)
-    session = session_with_team(
-        articles=[article],
-        reviewers=[reviewer_a, reviewer_b, reviewer_c],
-        adjudicators=[adjudicator],
-    )
-    spans = {
-        reviewer.username: make_span(
-            session, article, reviewer, TALKS, claim, "named_on_record", "Asif"
-        )
-        for reviewer, claim in (
-            (reviewer_a, "quoted_statement"),
-            (reviewer_b, "quoted_statement"),
-            (reviewer_c, "event_action"),
-        )
-    }
-    for reviewer in (reviewer_a, reviewer_b, reviewer_c):
-        review_state_set(
-            session_id=session.pk, article_id=article.pk, reviewer=reviewer, done=True
-        )
-    agreement_recompute(session_id=session.pk, bootstrap_draws=20)
-    unit = AgreementUnit.objects.get(session=session)
-    url = f"/api/sessions/{session.pk}/units/{unit.pk}/comments/"
+    world = disputed_claim((reviewer_a, reviewer_b, reviewer_c), adjudicator)
+    url = f"/api/sessions/{world.session.pk}/units/{world.unit.pk}/comments/"
     first = api_client_for(adjudicator).post(
         url, {"text": "Is C right that this is an event?"}, format="json"
     )
@@ -58,9 +33,8 @@ def discussed(reviewer_a, reviewer_b, reviewer_c, adjudicator, staff, monkeypatc
         url + "read/", {"up_to": first.json()["id"]}, format="json"
     )
     assert marked.json() == {"last_read": first.json()["id"], "unread": 1}
-    return SimpleNamespace(
-        session=session, article=article, spans=spans, unit=unit, url=url
-    )
+    world.url = url
+    return world
 
 
 def _thread_of(world, user, unit):

@@ -41,6 +41,40 @@ def make_unit(session, article, key, spans, status=AgreementStatus.DISPUTED):
     return unit
 
 
+TALKS_TEXT = "Asif 😀 said “the talks are over” on Friday in Istanbul, officials said."
+
+
+def disputed_claim(reviewers, adjudicator) -> SimpleNamespace:
+    """One article in which three reviewers mark the same quote: two as a
+    quoted statement, the third as an event. All are done and agreement has
+    run, so its one unit is disputed. (session, article, spans by username,
+    unit)."""
+    from annotations.services.agreement import agreement_recompute
+    from annotations.services.review import review_state_set
+
+    article = ArticleFactory(external_id="talks", text=TALKS_TEXT)
+    session = session_with_team(
+        articles=[article], reviewers=list(reviewers), adjudicators=[adjudicator]
+    )
+    spans = {
+        reviewer.username: make_span(
+            session, article, reviewer, TALKS, claim, "named_on_record", "Asif"
+        )
+        for reviewer, claim in zip(
+            reviewers,
+            ("quoted_statement", "quoted_statement", "event_action"),
+            strict=True,
+        )
+    }
+    for reviewer in reviewers:
+        review_state_set(
+            session_id=session.pk, article_id=article.pk, reviewer=reviewer, done=True
+        )
+    agreement_recompute(session_id=session.pk, bootstrap_draws=20)
+    unit = AgreementUnit.objects.get(session=session)
+    return SimpleNamespace(session=session, article=article, spans=spans, unit=unit)
+
+
 def span_snapshot(session) -> list[tuple]:
     """Every reviewer span's stored values, to prove adjudication never edits them."""
     return list(

@@ -2,7 +2,6 @@
 flagged for review when the spans it was decided on change."""
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -14,42 +13,20 @@ from annotations.services.adjudication import gold_decide
 from annotations.services.agreement import agreement_recompute
 from annotations.services.agreement_inputs import gold_attach
 from annotations.services.agreement_types import GoldRow, SpanRow
-from annotations.services.review import review_state_set
 from annotations.services.spans import annotation_delete, annotation_update
 from tests.conftest import api_client_for
-from tests.factories import ArticleFactory, session_with_team
-from tests.plugins.adjudication import TALKS, make_span
+from tests.plugins.adjudication import TALKS, TALKS_TEXT, disputed_claim, make_span
 
 pytestmark = pytest.mark.django_db
 
-TEXT = "Asif 😀 said “the talks are over” on Friday in Istanbul, officials said."
+TEXT = TALKS_TEXT
 
 
 @pytest.fixture
 def decided(reviewer_a, reviewer_b, reviewer_c, adjudicator):
     """Three reviewers disagree on one claim; an adjudicator decided it twice."""
-    article = ArticleFactory(external_id="talks", text=TEXT)
-    session = session_with_team(
-        articles=[article],
-        reviewers=[reviewer_a, reviewer_b, reviewer_c],
-        adjudicators=[adjudicator],
-    )
-    spans = {
-        reviewer.username: make_span(
-            session, article, reviewer, TALKS, claim, "named_on_record", "Asif"
-        )
-        for reviewer, claim in (
-            (reviewer_a, "quoted_statement"),
-            (reviewer_b, "quoted_statement"),
-            (reviewer_c, "event_action"),
-        )
-    }
-    for reviewer in (reviewer_a, reviewer_b, reviewer_c):
-        review_state_set(
-            session_id=session.pk, article_id=article.pk, reviewer=reviewer, done=True
-        )
-    agreement_recompute(session_id=session.pk, bootstrap_draws=20)
-    unit = AgreementUnit.objects.get(session=session)
+    world = disputed_claim((reviewer_a, reviewer_b, reviewer_c), adjudicator)
+    unit, spans = world.unit, world.spans
     assert unit.status == AgreementStatus.DISPUTED
     gold_decide(
         unit_id=unit.pk,
@@ -64,12 +41,11 @@ def decided(reviewer_a, reviewer_b, reviewer_c, adjudicator):
         accept_span_id=spans["reviewer_a"].pk,
         verdict="supported",
     )
-    agreement_recompute(session_id=session.pk, bootstrap_draws=20)
+    agreement_recompute(session_id=world.session.pk, bootstrap_draws=20)
     assert AgreementUnit.objects.get(pk=unit.pk).status == AgreementStatus.ADJUDICATED
     assert not GoldSpan.objects.get(pk=gold.pk).evidence_changed
-    return SimpleNamespace(
-        session=session, article=article, spans=spans, unit=unit, gold=gold
-    )
+    world.gold = gold
+    return world
 
 
 def _recompute(world):
